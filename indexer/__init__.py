@@ -1,0 +1,32 @@
+"""Indexer facade: build or update an index from folders of reports, and list what an index holds.
+
+    from indexer import build_index, list_index
+    report = build_index([Path("data/corpus")], Path("data/index"))
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.build import BuildReport, build_index
+from indexer.store import IndexLocked, IndexProblem, open_index
+
+DEFAULT_CORPUS = Path("data/corpus")
+DEFAULT_INDEX = Path("data/index")
+
+__all__ = ["BuildReport", "build_index", "list_index", "IndexLocked", "IndexProblem", "DEFAULT_CORPUS",
+           "DEFAULT_INDEX"]
+
+
+def list_index(index_dir: Path) -> dict:
+    """What `python -m indexer list --json` prints: documents with their metadata and warnings, skipped files."""
+    stored = open_index(index_dir)
+    try:
+        documents = [
+            {"source": d.source, "doc_id": d.doc_id, "title": d.title, "township": d.township, "county": d.county,
+             "year": d.year, "signed": d.signed, "kind": d.kind, "pages": d.pages, "chunks": d.chunks,
+             "warnings": d.warnings}
+            for d in stored.table.documents()]
+        skipped = [{"source": source, "reason": reason} for source, reason in stored.table.skipped()]
+        return {"model": stored.manifest.get("model"), "documents": documents, "skipped": skipped}
+    finally:
+        stored.close()

@@ -1,0 +1,162 @@
+"""One tokeniser for indexing, querying and highlighting: jieba in search mode with the genre's dictionary.
+
+Text is folded character by character (full-width ASCII to ASCII, lower case) so that token spans stay
+valid positions in the original text. Queries additionally lose their question scaffolding (哪些乡镇,
+怎么, 有没有 …) and gain the official wording for everyday words (律师 → 法律顾问) at a lower weight.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from importlib import resources
+
+import jieba
+import jieba.posseg
+
+RESOURCE_PACKAGE = "indexer.resources"
+SYNONYM_WEIGHT = 0.6
+
+_STOPWORDS = set("""
+的 了 和 与 及 或 等 是 在 对 为 将 把 被 以 于 由 从 到 向 并 也 都 而 且 之 其 这 那 该 各 每 此 有 个 中 上 下
+我 我们 你 他 她 它 他们 一 一是 二是 三是 四是 五是 六是 进一步 不断 切实 认真 积极 全面 深入 扎实 持续 大力
+进行 开展 工作 加强 推进 推动 坚持 落实 做好 做到 通过 按照 根据 结合 围绕 有效 相关 有关 方面 情况 问题
+""".split())
+# Question scaffolding: asks *how* or *which*, never evidence the reports contain.
+_SCAFFOLDING = re.compile(
+    r"哪些|哪个|哪几个|哪家|哪里|哪儿|什么|怎么样|怎么|怎样|如何|有没有|有无|是否|是不是|多少|几个|几次|几名|几份"
+    r"|吗|呢|么|请问|请列出|列出|告诉我|介绍一下|介绍|一下|情况如何|做了|都有|有哪些|用起来|起来了|了没"
+    r"|乡镇街道|乡镇|街道|各乡|各镇|别的|其他|其它")
+_WORD_CHARS = re.compile(r"[\w\u4e00-\u9fff]")
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+
+logging.getLogger("jieba").setLevel(logging.WARNING)
+jieba.setLogLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Token:
+    term: str
+    start: int
+    end: int
+
+
+class Analyzer:
+    """Thread-safe after construction; build one per process with `get_analyzer()`."""
+
+    def __init__(self, terms: list[str], synonyms: dict[str, list[str]]):
+        self._jieba = jieba.Tokenizer()
+        self._lock = threading.Lock()
+        with self._lock:
+            self._jieba.initialize()
+            for term in terms:
+                self._jieba.add_word(fold(term), freq=200000, tag="n")
+            for official in {t for values in synonyms.values() for t in values} | set(synonyms):
+                if official not in terms:
+                    self._jieba.add_word(fold(official), freq=200000)
+        self._pos = jieba.posseg.POSTokenizer(self._jieba)
+        self.synonyms = {fold(k): [fold(v) for v in values] for k, values in synonyms.items()}
+        self.version = _version(terms, synonyms)
+
+    def tokens(self, text: str) -> list[Token]:
+        """Search-mode tokens with spans in `text`: "法律顾问" yields 法律, 顾问 and 法律顾问."""
+        folded = fold(text)
+        with self._lock:
+            pieces = list(self._jieba.tokenize(folded, mode="search"))
+        return [Token(word, start, end) for word, start, end in pieces if _is_term(word)]
+
+    def terms(self, text: str) -> list[str]:
+        return [token.term for token in self.tokens(text)]
+
+    def query_terms(self, question: str) -> dict[str, float]:
+        """Weighted keyword terms of a question: scaffolding removed, official synonyms added."""
+        folded = fold(question)
+        stripped = _SCAFFOLDING.sub(" ", folded)
+        weights: dict[str, float] = {}
+        for term in self.terms(stripped):
+            weights[term] = 1.0
+        for everyday, officials in self.synonyms.items():
+            if everyday in folded:
+                for official in officials:
+                    for term in self.terms(official):
+                        weights.setdefault(term, SYNONYM_WEIGHT)
+        return weights
+
+
+    def query_concepts(self, question: str) -> list["Concept"]:
+        """The question's content words, each with the official wordings that may stand for it.
+
+        "哪些乡镇聘请了律师" → 聘请 and 律师 (also 法律顾问, 公职律师). A passage covers a concept fully when it
+        contains one of its forms, partly when it contains some of the word's parts (宪法 of 宪法宣传);
+        answers use this to tell evidence from passing mentions.
+        """
+        folded = fold(question)
+        stripped = _SCAFFOLDING.sub(" ", folded)
+        with self._lock:
+            words = {pair.word: pair.flag for pair in self._pos.lcut(stripped) if _is_term(pair.word)}
+        concepts = []
+        for word, flag in words.items():
+            forms = (word, *self.synonyms.get(word, ()))
+            parts = tuple(t for t in self.terms(word) if t != word and len(t) >= 2) if len(word) >= 3 else ()
+            concepts.append(Concept(word, forms, parts, is_verb=flag.startswith("v")))
+        return concepts
+
+
+@dataclass(frozen=True)
+class Concept:
+    word: str
+    forms: tuple[str, ...]  # any of these in a sentence covers the concept
+    parts: tuple[str, ...]  # sub-words of a compound, for partial cover
+    is_verb: bool = False  # "聘请" in 聘请法律顾问: the object carries the evidence, the verb varies
+
+
+def fold(text: str) -> str:
+    """Length-preserving normalisation: full-width ASCII to ASCII, lower case."""
+    folded = text.translate(_FULLWIDTH)
+    lowered = folded.lower()
+    return lowered if len(lowered) == len(folded) else folded
+
+
+def _is_term(word: str) -> bool:
+    return word not in _STOPWORDS and bool(_WORD_CHARS.search(word))
+
+
+def _version(terms: list[str], synonyms: dict[str, list[str]]) -> str:
+    digest = hashlib.sha256()
+    for term in terms:
+        digest.update(term.encode() + b"\n")
+    for key in sorted(synonyms):
+        digest.update(f"{key}\t{','.join(synonyms[key])}\n".encode())
+    digest.update(" ".join(sorted(_STOPWORDS)).encode())
+    return digest.hexdigest()[:12]
+
+
+def load_terms() -> list[str]:
+    text = resources.files(RESOURCE_PACKAGE).joinpath("domain_terms.txt").read_text(encoding="utf-8")
+    return [line.split()[0] for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def load_synonyms() -> dict[str, list[str]]:
+    text = resources.files(RESOURCE_PACKAGE).joinpath("synonyms.tsv").read_text(encoding="utf-8")
+    synonyms: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        everyday, _, officials = line.partition("\t")
+        synonyms[everyday.strip()] = [o.strip() for o in officials.split(",") if o.strip()]
+    return synonyms
+
+
+_default: Analyzer | None = None
+_default_lock = threading.Lock()
+
+
+def get_analyzer() -> Analyzer:
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Analyzer(load_terms(), load_synonyms())
+        return _default

@@ -1,0 +1,101 @@
+"""Dense vectors in FAISS: exact inner product by default, HNSW for very large indexes.
+
+Vectors are L2-normalised, so inner product is cosine similarity. `vectors.npy` is the canonical copy
+(an incremental build re-uses rows from it); an approximate index is saved beside it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+VECTORS_FILE = "vectors.npy"
+ANN_FILE = "vectors.hnsw.faiss"
+# Above this size exact search gets slow on two cores (see `python -m bench`); HNSW keeps recall@10 high.
+HNSW_THRESHOLD = 300_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+_SUBSET_EXACT_LIMIT = 50_000  # filtered searches over fewer rows than this are exact, straight from numpy
+
+
+class VectorIndex:
+    def __init__(self, vectors: np.ndarray, kind: str | None = None, index: faiss.Index | None = None):
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.kind = kind or ("hnsw" if len(self.vectors) > HNSW_THRESHOLD else "flat")
+        self.index = index if index is not None else _build(self.vectors, self.kind)
+
+    @property
+    def dimension(self) -> int:
+        return self.vectors.shape[1]
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    @classmethod
+    def empty(cls, dimension: int) -> "VectorIndex":
+        return cls(np.zeros((0, dimension), dtype=np.float32), kind="flat")
+
+    def add(self, vectors: np.ndarray) -> "VectorIndex":
+        return VectorIndex(np.vstack([self.vectors, vectors.astype(np.float32)]))
+
+    def delete(self, rows: np.ndarray) -> "VectorIndex":
+        keep = np.ones(len(self.vectors), dtype=bool)
+        keep[rows] = False
+        return VectorIndex(self.vectors[keep])
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, rows) for one query vector; `allowed` is a boolean mask over rows."""
+        n = len(self.vectors)
+        if n == 0 or k <= 0:
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        if allowed is not None:
+            rows = np.flatnonzero(allowed)
+            if len(rows) == 0:
+                return np.zeros(0, np.float32), np.zeros(0, np.int64)
+            if len(rows) <= _SUBSET_EXACT_LIMIT or self.kind == "flat":
+                return _top_k(self.vectors[rows] @ query[0], k, rows)
+            params = faiss.SearchParametersHNSW(sel=faiss.IDSelectorBatch(rows.astype(np.int64)),
+                                                efSearch=max(HNSW_EF_SEARCH, k))
+            scores, found = self.index.search(query, min(k, len(rows)), params=params)
+        else:
+            scores, found = self.index.search(query, min(k, n))
+        keep = found[0] >= 0
+        return scores[0][keep], found[0][keep].astype(np.int64)
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / VECTORS_FILE, self.vectors)
+        if self.kind != "flat":
+            faiss.write_index(self.index, str(folder / ANN_FILE))
+
+    @classmethod
+    def load(cls, folder: Path, kind: str) -> "VectorIndex":
+        vectors = np.load(folder / VECTORS_FILE)
+        index = faiss.read_index(str(folder / ANN_FILE)) if kind != "flat" else None
+        if index is not None:
+            index.hnsw.efSearch = HNSW_EF_SEARCH
+        return cls(vectors, kind=kind, index=index)
+
+
+def _build(vectors: np.ndarray, kind: str) -> faiss.Index:
+    dimension = vectors.shape[1]
+    if kind == "flat":
+        index = faiss.IndexFlatIP(dimension)
+    elif kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    else:
+        raise ValueError(f"unknown vector index kind {kind!r}")
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+def _top_k(scores: np.ndarray, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    k = min(k, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return scores[top].astype(np.float32), rows[top].astype(np.int64)

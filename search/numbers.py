@@ -1,0 +1,34 @@
+"""Number phrases in evidence ("3000余份", "50学时", "137余人") for counting questions."""
+from __future__ import annotations
+
+import re
+
+_UNITS = (r"人次|场次|学时|课时|小时|平方米|万元|亿元|余万元|元|份|册|本|张|条|块|幅|场|次|期|人|名|件|起|宗|个|家|户|处|篇|"
+          r"所|支|批|项|天|次数|%|％")
+_NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两百千万]+)"
+NUMBER_PHRASE = re.compile(rf"{_NUMBER}\s*(?:余|多|余万|多万|万|千|百)?\s*(?:{_UNITS})")
+_COUNT_QUESTION = re.compile(r"多少|几(?:个|次|名|份|场|人|件|本|条|期|项|家|户|学时)|数量|人数|次数|数目|规模|比例|多长")
+_QUESTION_UNIT = re.compile(rf"(?:多少|几)\s*({_UNITS})")
+# Ordinals and dates look like counts but are not: "第3次", "2021年", "12月".
+_NOT_A_COUNT = re.compile(r"第$")
+
+
+def is_count_question(question: str) -> bool:
+    return bool(_COUNT_QUESTION.search(question))
+
+
+def question_unit(question: str) -> str | None:
+    """The unit a counting question asks for: "发放了多少份" → "份"."""
+    match = _QUESTION_UNIT.search(question)
+    return match.group(1) if match else None
+
+
+def number_phrases(sentence: str) -> list[str]:
+    found = []
+    for match in NUMBER_PHRASE.finditer(sentence):
+        if _NOT_A_COUNT.search(sentence[:match.start()]):
+            continue
+        phrase = match.group(0).replace(" ", "")
+        if phrase not in found and not re.fullmatch(r"[一二两]\s*(?:个|名|项|次|件)", phrase):
+            found.append(phrase)
+    return found

@@ -1,0 +1,210 @@
+"""The search facade: `Searcher.load(index_dir)` once, then `query`, `ask` and `similar`."""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from indexer.analyzer import get_analyzer
+from indexer.store import DocumentRecord, IndexProblem, StoredIndex, current_token, open_index
+from search.filters import FilterColumns, Filters
+from search.fuse import FUSIONS, Ranking
+from search.highlight import highlight_spans
+
+MODES = ("hybrid", "dense", "bm25")
+MAX_QUERY_CHARS = 500
+CANDIDATES = 100  # per retriever, before fusion
+_HAS_WORD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff\u3400-\u4dbf]")
+
+
+class QueryError(ValueError):
+    """A question that cannot be searched; the message says why, for users."""
+
+
+class ModelMismatch(IndexProblem):
+    pass
+
+
+@dataclass
+class Hit:
+    rank: int
+    id: str
+    score: float
+    text: str
+    source: str
+    doc_id: str
+    title: str | None
+    township: str | None
+    county: str | None
+    year: int | None
+    section_path: list[str]
+    role: str
+    page: int
+    char_start: int
+    char_end: int
+    highlights: list[list[int]] = field(default_factory=list)
+    matched_terms: list[str] = field(default_factory=list)
+    row: int = -1
+
+    @property
+    def section(self) -> str:
+        return " > ".join(self.section_path)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data.pop("row")
+        data["section"] = self.section
+        return data
+
+
+def check_question(text: str) -> str:
+    """The question stripped, or QueryError for empty, over-long or wordless input."""
+    if text is None or not str(text).strip():
+        raise QueryError("请输入要查询的问题。")
+    text = str(text).strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"问题太长（{len(text)} 字），请控制在 {MAX_QUERY_CHARS} 字以内。")
+    if not _HAS_WORD.search(text):
+        raise QueryError("问题里没有可检索的文字（只有标点或符号），请换个说法。")
+    return text
+
+
+class Searcher:
+    def __init__(self, index_dir: Path, stored: StoredIndex, embedder=None):
+        self.index_dir = Path(index_dir)
+        self.analyzer = get_analyzer()
+        self._embedder = embedder
+        self._embedder_lock = threading.Lock()
+        self._install(stored)
+
+    @classmethod
+    def load(cls, index_dir: Path, model: str | None = None, embedder=None) -> "Searcher":
+        """Open the current index version. `model`, if given, must be the one that built the index."""
+        stored = open_index(Path(index_dir))
+        built_with = stored.manifest.get("model")
+        asked = embedder.name if embedder is not None else model
+        if asked is not None and not _same_model(asked, built_with):
+            stored.close()
+            raise ModelMismatch(f"该索引由模型 {built_with} 建立，不能用 {asked} 查询。"
+                                f"请去掉 --model（自动使用 {built_with}），或用 python -m indexer build --rebuild "
+                                f"--model {asked} 重建索引。")
+        return cls(index_dir, stored, embedder)
+
+    def _install(self, stored: StoredIndex) -> None:
+        self.stored = stored
+        self.manifest = stored.manifest
+        self.token = stored.folder.name
+        documents = stored.table.documents()
+        self._documents = {d.doc_id: d for d in documents}
+        self.columns = FilterColumns(stored.table.chunk_doc_ids(), stored.table.chunk_roles(), documents)
+
+    def refresh(self) -> bool:
+        """Switch to a newer index version if a build has published one; True if it did."""
+        token = current_token(self.index_dir)
+        if token is None or token == self.token:
+            return False
+        stored = open_index(self.index_dir)
+        old = self.stored
+        self._install(stored)
+        old.close()
+        return True
+
+    @property
+    def model_name(self) -> str:
+        return self.manifest.get("model")
+
+    @property
+    def embedder(self):
+        with self._embedder_lock:
+            if self._embedder is None:
+                from indexer.embed import Embedder
+                self._embedder = Embedder(self.model_name)
+            return self._embedder
+
+    # --- retrieval -------------------------------------------------------------------------------------
+
+    def query(self, text: str, top_k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
+              fusion: str = "mix") -> list[Hit]:
+        question = check_question(text)
+        if mode not in MODES:
+            raise QueryError(f"未知的检索模式：{mode}（可选：{'、'.join(MODES)}）")
+        terms = self.analyzer.query_terms(question)
+        ranking = self.rank(question, terms, max(top_k, 1), mode, filters, fusion)
+        return self.hits(ranking.top(top_k), terms)
+
+    def rank(self, question: str, terms: dict[str, float], k: int, mode: str, filters: Filters | None,
+             fusion: str = "mix") -> Ranking:
+        allowed = self.columns.mask(filters)
+        if len(self.stored.vectors) == 0 or (allowed is not None and not allowed.any()):
+            return Ranking.empty()
+        keyword_scores = self.stored.bm25.scores(terms) if terms else np.zeros(len(self.stored.vectors), np.float32)
+        if allowed is not None:
+            keyword_scores = np.where(allowed, keyword_scores, 0.0).astype(np.float32)
+        if mode == "bm25":
+            rows = _top_rows(keyword_scores, max(k, CANDIDATES))
+            return Ranking(rows, keyword_scores[rows])
+        query_vector = self.embedder.encode_query(question)
+        dense_scores, dense_rows = self.stored.vectors.search(query_vector, max(k, CANDIDATES), allowed)
+        if mode == "dense":
+            return Ranking(dense_rows, dense_scores)
+        rows = np.union1d(dense_rows, _top_rows(keyword_scores, CANDIDATES))
+        cosines = self.stored.vectors.vectors[rows] @ query_vector.astype(np.float32)
+        return FUSIONS[fusion](rows, keyword_scores[rows], cosines)
+
+    def hits(self, ranking: Ranking, terms: dict[str, float]) -> list[Hit]:
+        records = self.stored.table.chunks(rows=[int(r) for r in ranking.rows])
+        hits = []
+        for rank, (record, score) in enumerate(zip(records, ranking.scores), start=1):
+            document = self._documents[record.doc_id]
+            spans, matched = highlight_spans(self.analyzer, record.text, terms)
+            hits.append(Hit(rank=rank, id=record.id, score=round(float(score), 4), text=record.text,
+                            source=document.source, doc_id=record.doc_id, title=document.title,
+                            township=document.township, county=document.county, year=document.year,
+                            section_path=record.section_path, role=record.role, page=record.page,
+                            char_start=record.char_start, char_end=record.char_end, highlights=spans,
+                            matched_terms=matched, row=record.row))
+        return hits
+
+    def ask(self, question: str, filters: Filters | None = None, top_k: int = 10):
+        from search.answer import answer_question
+        return answer_question(self, question, filters, top_k)
+
+    def similar(self, chunk_id: str, other_townships: bool = True, top_k: int = 10) -> list[Hit]:
+        from search.similar import similar_passages
+        return similar_passages(self, chunk_id, other_townships, top_k)
+
+    # --- documents ---------------------------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentRecord]:
+        return list(self._documents.values())
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        """The document with its full text, or None for ids not in the index."""
+        if doc_id not in self._documents:
+            return None
+        return self.stored.table.document(doc_id)
+
+    def paragraphs(self, doc_id: str):
+        return self.stored.table.paragraphs(doc_id) if doc_id in self._documents else []
+
+    def chunks_of(self, doc_id: str):
+        return self.stored.table.chunks(doc_id=doc_id) if doc_id in self._documents else []
+
+    def chunk(self, chunk_id: str):
+        row = self.stored.table.row_of(chunk_id)
+        return None if row is None else self.stored.table.chunks(rows=[row])[0]
+
+
+def _top_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    candidates = np.flatnonzero(scores > 0)
+    if len(candidates) > k:
+        candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
+    return candidates[np.argsort(-scores[candidates], kind="stable")].astype(np.int64)
+
+
+def _same_model(asked: str, built_with: str | None) -> bool:
+    from indexer.embed import canonical_model_name
+    return canonical_model_name(asked) == built_with

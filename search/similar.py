@@ -1,0 +1,71 @@
+"""Paragraphs that describe the same practice in other townships.
+
+The source chunk is its own query: its vector for the dense side and its distinctive terms for BM25,
+fused like any search. Chunks of the source township (or, when the township is unknown, of the source
+document) are left out, and each other township contributes at most two paragraphs.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from search.fuse import score_mix
+from search.searcher import CANDIDATES, Hit
+
+PER_TOWNSHIP = 2
+KEY_TERMS = 12
+
+
+def similar_passages(searcher, chunk_id: str, other_townships: bool = True, top_k: int = 10) -> list[Hit]:
+    row = searcher.stored.table.row_of(chunk_id)
+    if row is None:
+        raise KeyError(chunk_id)
+    record = searcher.stored.table.chunks(rows=[row], with_terms=True)[0]
+    source_doc = searcher._documents[record.doc_id]
+    vector = searcher.stored.vectors.vectors[row]
+    terms = _key_terms(searcher, record.terms)
+    allowed = _other_places(searcher, source_doc) if other_townships else None
+    if allowed is None:
+        allowed = np.ones(len(searcher.stored.vectors), dtype=bool)
+    allowed[row] = False
+    if not allowed.any():
+        return []
+    keyword = np.where(allowed, searcher.stored.bm25.scores(terms), 0.0)
+    _, dense_rows = searcher.stored.vectors.search(vector, CANDIDATES, allowed)
+    keyword_rows = np.flatnonzero(keyword > 0)
+    if len(keyword_rows) > CANDIDATES:
+        keyword_rows = keyword_rows[np.argpartition(-keyword[keyword_rows], CANDIDATES - 1)[:CANDIDATES]]
+    rows = np.union1d(dense_rows, keyword_rows)
+    fused = score_mix(rows, keyword[rows], searcher.stored.vectors.vectors[rows] @ vector)
+    hits = searcher.hits(fused.top(top_k * 4), terms)
+    per_place: Counter = Counter()
+    chosen = []
+    for hit in hits:
+        place = hit.township or hit.doc_id
+        if per_place[place] >= PER_TOWNSHIP:
+            continue
+        per_place[place] += 1
+        chosen.append(hit)
+        if len(chosen) == top_k:
+            break
+    for rank, hit in enumerate(chosen, start=1):
+        hit.rank = rank
+    return chosen
+
+
+def _key_terms(searcher, terms: list[str]) -> dict[str, float]:
+    """The chunk's most distinctive terms (tf × idf), so that boilerplate does not drive the match."""
+    counts = Counter(t for t in terms if len(t) >= 2)
+    scored = {t: c * (searcher.stored.bm25.idf(t) or 0.0) for t, c in counts.items()}
+    top = sorted(scored, key=scored.get, reverse=True)[:KEY_TERMS]
+    return {t: 1.0 for t in top if scored[t] > 0}
+
+
+def _other_places(searcher, source_doc) -> np.ndarray:
+    columns = searcher.columns
+    if source_doc.township:
+        other_docs = columns.township != source_doc.township
+    else:
+        other_docs = np.array([doc_id != source_doc.doc_id for doc_id in columns.doc_ids], dtype=bool)
+    return other_docs[columns.row_doc].copy() if len(columns.row_doc) else np.zeros(0, dtype=bool)
