@@ -21,3 +21,24 @@ def embedder(default_model_dir):
     from indexer.embed import Embedder
 
     return Embedder(precision="fp32")
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+SAMPLE_CORPUS = ROOT / "data" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory, embedder):
+    """An index of the bundled sample corpus, built once with the real model (read-only for tests)."""
+    from indexer import build_index
+
+    index = tmp_path_factory.mktemp("sample-index")
+    build_index([SAMPLE_CORPUS], index, embedder=embedder)
+    return index
+
+
+@pytest.fixture(scope="session")
+def sample_searcher(sample_index, embedder):
+    from search import Searcher
+
+    return Searcher.load(sample_index, embedder=embedder)
