@@ -1,0 +1,63 @@
+"""Township answers on the sample corpus with the real model."""
+import pytest
+
+from search.answer import _status, coverage, is_township_question, topic_of
+
+pytestmark = pytest.mark.model
+
+
+def test_townships_that_hired_legal_advisers(sample_searcher):
+    answer = sample_searcher.ask("哪些乡镇聘请了法律顾问")
+    done = {t.name for t in answer.done}
+    assert {"大桥瑶族乡", "李庄乡", "彭堡镇"} <= done
+    assert answer.answer.startswith(f"共 {len(done)} 个乡镇明确提到聘请法律顾问：")
+    best = answer.townships[0].evidence[0]
+    assert best.sentence in best.text[best.sentence_start:best.sentence_end]
+    source = sample_searcher.document(best.doc_id).text
+    assert best.sentence[:4] in source[best.char_start:best.char_end]
+
+
+def test_a_plan_for_next_year_is_not_a_deed(sample_searcher):
+    answer = sample_searcher.ask("哪些乡镇聘请了法律顾问")
+    李俊乡 = next(t for t in answer.townships if t.name == "李俊乡")
+    assert 李俊乡.status == "planned"
+    assert "李俊乡" not in answer.answer.split("另有")[0]
+
+
+def test_counting_questions_show_the_numbers_found(sample_searcher):
+    answer = sample_searcher.ask("普法宣传资料发放了多少份")
+    numbers = {n for t in answer.townships for e in t.evidence for n in e.numbers}
+    assert {"8000余份", "5000多份"} & numbers
+
+
+def test_questions_not_about_townships_get_evidence_sentences(sample_searcher):
+    answer = sample_searcher.ask("法律顾问在乡政府决策中发挥什么作用")
+    assert answer.kind == "passages" and answer.sentences
+    assert answer.answer.startswith("最相关的依据：")
+    assert any("法律顾问" in e.sentence for e in answer.sentences[:3])
+
+
+def test_nothing_found_is_said_plainly(sample_searcher):
+    answer = sample_searcher.ask("哪些乡镇建成了核电站")
+    assert answer.done == [] and answer.answer.startswith("未找到相关乡镇")
+
+
+def test_question_kinds_and_topics():
+    assert is_township_question("哪些乡镇开展了宪法宣传") and not is_township_question("信访矛盾怎么化解")
+    assert topic_of("哪些乡镇聘请了法律顾问？") == "聘请法律顾问"
+    assert topic_of("有哪些街道开展了宪法宣传") == "开展宪法宣传"
+
+
+def test_status_rules():
+    assert _status("下一步计划", "健全政府法律顾问制度。", 1.0) == "planned"
+    assert _status("做法成效", "下一步将聘请法律顾问。", 1.0) == "planned"
+    assert _status("问题不足", "法律顾问作用发挥不够。", 1.0) == "mentioned"
+    assert _status("做法成效", "聘请法律顾问1名。", 0.4) == "mentioned"
+    assert _status("做法成效", "聘请法律顾问1名。", 0.9) == "done"
+
+
+def test_coverage_weighs_rare_words_and_synonyms(sample_searcher):
+    concepts = sample_searcher.analyzer.query_concepts("哪些乡镇聘请了律师")
+    weights = [1.0 for _ in concepts]
+    assert coverage("聘用法律顾问1名", concepts, weights, sample_searcher.stored.bm25.idf) == 1.0
+    assert coverage("开展普法宣传", concepts, weights, sample_searcher.stored.bm25.idf) == 0.0

@@ -1,0 +1,17 @@
+from search.numbers import is_count_question, number_phrases, question_unit
+
+
+def test_number_phrases_with_units():
+    assert number_phrases("共计发放法治宣传册8000余份，举行普法宣传4场次") == ["8000余份", "4场次"]
+    assert number_phrases("每人每年接受不少于50学时的培训") == ["50学时"]
+    assert number_phrases("共培育法律明白人137余人，召开会议四次") == ["137余人", "四次"]
+
+
+def test_ordinals_and_dates_are_not_counts():
+    assert number_phrases("第3次会议于2021年12月召开") == []
+
+
+def test_counting_questions_and_their_unit():
+    assert is_count_question("普法宣传资料发放了多少份") and question_unit("普法宣传资料发放了多少份") == "份"
+    assert question_unit("执法人员每年参加法律培训多少学时") == "学时"
+    assert not is_count_question("哪些乡镇聘请了法律顾问")
