@@ -36,7 +36,22 @@ class StoredIndex:
 
 
 def open_index(index_dir: Path) -> StoredIndex:
-    """Load the current version; every failure becomes IndexMissing/IndexDamaged with a message naming the fix."""
+    """Load the current version; every failure becomes IndexMissing/IndexDamaged with a message naming the fix.
+
+    A build may publish a newer version (and prune old ones) while we read; if loading fails and CURRENT
+    has moved on meanwhile, the newer version is loaded instead.
+    """
+    for _ in range(3):
+        token = current_token(index_dir)
+        try:
+            return _open_version(index_dir)
+        except IndexDamaged:
+            if current_token(index_dir) == token:
+                raise
+    return _open_version(index_dir)
+
+
+def _open_version(index_dir: Path) -> StoredIndex:
     folder = current_version(index_dir)
     manifest = read_manifest(folder)
     try:
