@@ -22,13 +22,18 @@ def main(argv: list[str] | None = None) -> int:
     listing.add_argument("--index", type=Path, default=_env_path("INDEX_DIR", DEFAULT_INDEX), help="索引目录")
     listing.add_argument("--json", action="store_true", help="输出 JSON")
     args = parser.parse_args(argv)
+    from indexer.e5model import ModelUnavailableError
+
     try:
         if args.command == "build":
             return _build(args)
         return _list(args)
-    except (IndexProblem, IndexLocked) as error:
+    except (IndexProblem, IndexLocked, ModelUnavailableError) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\n已中断：原有索引未受影响。", file=sys.stderr)
+        return 130
 
 
 def _env_path(name: str, default: Path) -> Path:

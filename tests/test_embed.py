@@ -84,7 +84,7 @@ def test_model_not_available_offline_fails_fast(tmp_path):
 
     for name in ("intfloat/surely-not-in-the-local-cache-xyz", str(tmp_path / "no-such-folder")):
         start = time.monotonic()
-        with pytest.raises(ModelUnavailableError, match="not available offline"):
+        with pytest.raises(ModelUnavailableError, match="找不到向量模型"):
             Embedder(name)
         assert time.monotonic() - start < 10
 
