@@ -15,6 +15,18 @@ DEFAULT_INDEX = Path("data/index")
 
 
 def main(argv: list[str] | None = None) -> int:
+    from indexer.e5model import ModelUnavailableError
+
+    try:
+        return _main(argv)
+    except (IndexProblem, ModelUnavailableError) as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         filters = Filters.from_options(getattr(args, "township", None), getattr(args, "county", None),

@@ -185,7 +185,7 @@ def _judge(searcher, question, concepts, weights, candidates: dict[int, float]) 
             texts[record.doc_id] = searcher.document(record.doc_id).text
         sentence = record.text[start:end]
         char_start, char_end = locate(texts[record.doc_id], sentence, record.char_start, record.char_end)
-        evidence = Evidence(record.id, searcher._documents[record.doc_id].source, record.doc_id, record.text,
+        evidence = Evidence(record.id, searcher.document_info(record.doc_id).source, record.doc_id, record.text,
                             sentence, start, end, char_start, char_end, round(score, 4), round(cover, 3), numbers,
                             record.role, record.section_path, record.page)
         judged.append((evidence, _status(record.role, sentence, cover)))
@@ -203,7 +203,7 @@ def _status(role: str, sentence: str, cover: float) -> str:
 def _group(searcher, judged: list[tuple[Evidence, str]]) -> list[TownshipAnswer]:
     groups: dict[tuple, TownshipAnswer] = {}
     for evidence, status in sorted(judged, key=lambda pair: (_STATUS_ORDER[pair[1]], -pair[0].score)):
-        document = searcher._documents[evidence.doc_id]
+        document = searcher.document_info(evidence.doc_id)
         name = document.township or f"（未识别乡镇：{document.source}）"
         key = (name, document.year)
         group = groups.get(key)

@@ -181,6 +181,10 @@ class Searcher:
     def documents(self) -> list[DocumentRecord]:
         return list(self._documents.values())
 
+    def document_info(self, doc_id: str) -> DocumentRecord | None:
+        """Metadata of an indexed document, without its text (kept in memory)."""
+        return self._documents.get(doc_id)
+
     def document(self, doc_id: str) -> DocumentRecord | None:
         """The document with its full text, or None for ids not in the index."""
         if doc_id not in self._documents:

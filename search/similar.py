@@ -22,7 +22,7 @@ def similar_passages(searcher, chunk_id: str, other_townships: bool = True, top_
     if row is None:
         raise KeyError(chunk_id)
     record = searcher.stored.table.chunks(rows=[row], with_terms=True)[0]
-    source_doc = searcher._documents[record.doc_id]
+    source_doc = searcher.document_info(record.doc_id)
     vector = searcher.stored.vectors.vectors[row]
     terms = _key_terms(searcher, record.terms)
     allowed = _other_places(searcher, source_doc) if other_townships else None
@@ -55,9 +55,10 @@ def similar_passages(searcher, chunk_id: str, other_townships: bool = True, top_
 
 
 def _key_terms(searcher, terms: list[str]) -> dict[str, float]:
-    """The chunk's most distinctive terms (tf × idf), so that boilerplate does not drive the match."""
+    """The chunk's most distinctive terms (tf × idf, longer words first among equals), so that boilerplate
+    does not drive the match: 法律顾问 rather than its parts 法律 and 顾问."""
     counts = Counter(t for t in terms if len(t) >= 2)
-    scored = {t: c * (searcher.stored.bm25.idf(t) or 0.0) for t, c in counts.items()}
+    scored = {t: c * (searcher.stored.bm25.idf(t) or 0.0) * (1 + 0.25 * (len(t) - 2)) for t, c in counts.items()}
     top = sorted(scored, key=scored.get, reverse=True)[:KEY_TERMS]
     return {t: 1.0 for t in top if scored[t] > 0}
 
