@@ -61,3 +61,24 @@ def test_coverage_weighs_rare_words_and_synonyms(sample_searcher):
     weights = [1.0 for _ in concepts]
     assert coverage("聘用法律顾问1名", concepts, weights, sample_searcher.stored.bm25.idf) == 1.0
     assert coverage("开展普法宣传", concepts, weights, sample_searcher.stored.bm25.idf) == 0.0
+
+
+def test_evidence_is_grouped_into_one_entry_per_township_and_year():
+    from types import SimpleNamespace
+
+    from search.answer import _group
+
+    documents = {"a": SimpleNamespace(township="甲乡", county=None, year=2021, source="a.txt"),
+                 "b": SimpleNamespace(township="甲乡", county=None, year=2022, source="b.txt"),
+                 "c": SimpleNamespace(township=None, county=None, year=2021, source="c.txt")}
+    searcher = SimpleNamespace(document_info=documents.get)
+
+    def evidence(doc_id, score):
+        return SimpleNamespace(doc_id=doc_id, score=score)
+
+    judged = [(evidence("a", 0.5), "done"), (evidence("a", 0.9), "planned"), (evidence("a", 0.7), "done"),
+              (evidence("b", 0.6), "mentioned"), (evidence("c", 0.8), "done")]
+    groups = _group(searcher, judged)
+    assert [(g.name, g.year, g.status) for g in groups] == [
+        ("（未识别乡镇：c.txt）", 2021, "done"), ("甲乡", 2021, "done"), ("甲乡", 2022, "mentioned")]
+    assert [e.score for e in groups[1].evidence] == [0.7, 0.5]  # the plan is not mixed into the deeds

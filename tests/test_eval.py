@@ -1,0 +1,47 @@
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from search.eval import Question, main, normalise, passage_metrics, township_metrics
+
+
+def _hit(source, text):
+    return SimpleNamespace(source=source, text=text)
+
+
+def test_relevance_rule_uses_the_file_name_and_nfkc_without_whitespace():
+    relevant = [{"doc": "003.txt", "contains": "共聘用法律顾问1名"}, {"doc": "001.txt", "contains": "宪法宣传周"}]
+    hits = [_hit("corpus/002.txt", "共聘用法律顾问1名"), _hit("sub/003.txt", "现共聘用法律顾问 １ 名"),
+            _hit("001.txt", "“12·4”宪法 宣传周")]
+    metrics = passage_metrics(hits, relevant)
+    assert metrics["recall@10"] == 1.0 and metrics["mrr@10"] == 0.5 and metrics["hit@1"] == 0.0
+    assert 0 < metrics["ndcg@10"] < 1
+    assert normalise("Ａ Ｂ\u3000c") == "ABc"
+
+
+def test_township_precision_counts_acceptable_names_and_recall_only_required_ones():
+    question = Question("q", "哪些乡镇…", "townships", [], ["甲乡", "乙镇"], ["丙乡"])
+    answer = SimpleNamespace(townships=[SimpleNamespace(name=n, status=s) for n, s in
+                                        [("甲乡", "done"), ("丙乡", "done"), ("丁镇", "done"), ("乙镇", "planned")]])
+    metrics = township_metrics(answer, question)
+    assert metrics["recall"] == 0.5 and metrics["precision"] == pytest.approx(2 / 3)
+    assert metrics["missing"] == ["乙镇"] and metrics["extra"] == ["丁镇"]
+
+
+@pytest.mark.model
+def test_command_line_json_on_the_sample_index(capsys, sample_index, monkeypatch, embedder):
+    monkeypatch.setattr("indexer.embed.Embedder", lambda *args, **kwargs: embedder)
+    questions = "tests/data/eval/dev_questions.jsonl"
+    assert main(["--questions", questions, "--index", str(sample_index), "--modes", "bm25,hybrid", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert set(summary) == {"bm25", "hybrid", "townships"}
+    assert set(summary["hybrid"]) == {"recall@5", "recall@10", "mrr@10", "ndcg@10", "hit@1"}
+    assert {"precision", "recall"} <= set(summary["townships"])
+    assert main(["--questions", questions, "--index", str(sample_index), "--modes", "bm25"]) == 0
+    assert "R@10" in capsys.readouterr().out
+
+
+def test_bad_arguments(capsys, tmp_path):
+    assert main(["--questions", str(tmp_path / "none.jsonl"), "--index", str(tmp_path)]) == 2
+    assert main(["--questions", str(tmp_path / "none.jsonl"), "--index", str(tmp_path), "--modes", "magic"]) == 2
