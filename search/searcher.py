@@ -72,6 +72,15 @@ def check_question(text: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class _Version:
+    """Everything read from one published index version."""
+
+    stored: StoredIndex
+    documents: dict[str, DocumentRecord]
+    columns: FilterColumns
+
+
 class Searcher:
     def __init__(self, index_dir: Path, stored: StoredIndex, embedder=None):
         self.index_dir = Path(index_dir)
@@ -94,22 +103,41 @@ class Searcher:
         return cls(index_dir, stored, embedder)
 
     def _install(self, stored: StoredIndex) -> None:
-        self.stored = stored
-        self.manifest = stored.manifest
-        self.token = stored.folder.name
         documents = stored.table.documents()
-        self._documents = {d.doc_id: d for d in documents}
-        self.columns = FilterColumns(stored.table.chunk_doc_ids(), stored.table.chunk_roles(), documents)
+        columns = FilterColumns(stored.table.chunk_doc_ids(), stored.table.chunk_roles(), documents)
+        # One assignment swaps everything a query reads, so a query running in another thread (Streamlit
+        # sessions share this object) sees either the old version or the new one, never a mix.
+        self._version = _Version(stored, {d.doc_id: d for d in documents}, columns)
+
+    @property
+    def stored(self) -> StoredIndex:
+        return self._version.stored
+
+    @property
+    def columns(self) -> FilterColumns:
+        return self._version.columns
+
+    @property
+    def _documents(self) -> dict[str, DocumentRecord]:
+        return self._version.documents
+
+    @property
+    def manifest(self) -> dict:
+        return self._version.stored.manifest
+
+    @property
+    def token(self) -> str:
+        return self._version.stored.folder.name
 
     def refresh(self) -> bool:
-        """Switch to a newer index version if a build has published one; True if it did."""
+        """Switch to a newer index version if a build has published one; True if it did.
+
+        The old version is not closed here: a query in another thread may still be reading it; its SQLite
+        connection closes when the last reference goes."""
         token = current_token(self.index_dir)
         if token is None or token == self.token:
             return False
-        stored = open_index(self.index_dir)
-        old = self.stored
-        self._install(stored)
-        old.close()
+        self._install(open_index(self.index_dir))
         return True
 
     @property
@@ -137,28 +165,31 @@ class Searcher:
 
     def rank(self, question: str, terms: dict[str, float], k: int, mode: str, filters: Filters | None,
              fusion: str = "mix") -> Ranking:
-        allowed = self.columns.mask(filters)
-        if len(self.stored.vectors) == 0 or (allowed is not None and not allowed.any()):
+        version = self._version
+        stored = version.stored
+        allowed = version.columns.mask(filters)
+        if len(stored.vectors) == 0 or (allowed is not None and not allowed.any()):
             return Ranking.empty()
-        keyword_scores = self.stored.bm25.scores(terms) if terms else np.zeros(len(self.stored.vectors), np.float32)
+        keyword_scores = stored.bm25.scores(terms) if terms else np.zeros(len(stored.vectors), np.float32)
         if allowed is not None:
             keyword_scores = np.where(allowed, keyword_scores, 0.0).astype(np.float32)
         if mode == "bm25":
             rows = _top_rows(keyword_scores, max(k, CANDIDATES))
             return Ranking(rows, keyword_scores[rows])
         query_vector = self.embedder.encode_query(question)
-        dense_scores, dense_rows = self.stored.vectors.search(query_vector, max(k, CANDIDATES), allowed)
+        dense_scores, dense_rows = stored.vectors.search(query_vector, max(k, CANDIDATES), allowed)
         if mode == "dense":
             return Ranking(dense_rows, dense_scores)
         rows = np.union1d(dense_rows, _top_rows(keyword_scores, CANDIDATES))
-        cosines = self.stored.vectors.vectors[rows] @ query_vector.astype(np.float32)
+        cosines = stored.vectors.vectors[rows] @ query_vector.astype(np.float32)
         return FUSIONS[fusion](rows, keyword_scores[rows], cosines)
 
     def hits(self, ranking: Ranking, terms: dict[str, float]) -> list[Hit]:
-        records = self.stored.table.chunks(rows=[int(r) for r in ranking.rows])
+        version = self._version
+        records = version.stored.table.chunks(rows=[int(r) for r in ranking.rows])
         hits = []
         for rank, (record, score) in enumerate(zip(records, ranking.scores), start=1):
-            document = self._documents[record.doc_id]
+            document = version.documents[record.doc_id]
             spans, matched = highlight_spans(self.analyzer, record.text, terms)
             hits.append(Hit(rank=rank, id=record.id, score=round(float(score), 4), text=record.text,
                             source=document.source, doc_id=record.doc_id, title=document.title,
