@@ -1,0 +1,147 @@
+"""Ask page: the township answer on top, then ranked passages with highlights, similar practices, export."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from search import FilterError, Filters, QueryError, Searcher
+from ui import export, params, state
+from ui.render import (STATUS_LABELS, badge, doc_href, escape, highlight, link, notice, section_label,
+                       snippet)
+
+EXAMPLES = ("哪些乡镇聘请了法律顾问", "信访矛盾怎么化解", "普法宣传有哪些做法", "哪些乡镇开展了行政执法培训",
+            "存在哪些问题和不足")
+TOP_K = 10
+SIMILAR_K = 5
+
+
+@dataclass
+class Results:
+    question: str
+    answer: object  # search.answer.Answer
+    hits: list
+
+
+def show(searcher: Searcher, filters: Filters, mode: str) -> None:
+    st.title(state.APP_TITLE)
+    if not searcher.documents():
+        st.info("索引中还没有报告。请到侧栏“语料管理”上传报告。")
+        return
+    field, button = st.columns([6, 1], vertical_alignment="bottom")
+    with field:
+        params.question_widget()
+    with button:
+        st.button("检索", type="primary", width="stretch")
+    params.example_widget(EXAMPLES)
+    question = st.session_state.get("w_question", "")
+    if not question.strip():
+        st.caption("输入问题后按回车，或点击上面的示例问题。问题与筛选条件会写入网址，复制网址即可分享。")
+        return
+    try:
+        results = _results(searcher, question, filters, mode)
+    except (QueryError, FilterError) as error:
+        notice(str(error), "warning")
+        return
+    _answer(results.answer)
+    _export(results, filters, mode)
+    _passages(searcher, results.hits, mode)
+
+
+def _results(searcher: Searcher, question: str, filters: Filters, mode: str) -> Results:
+    """Search once per question, filters and index version; reruns from other widgets reuse the result."""
+    key = (searcher.token, question, repr(filters), mode)
+    memo = st.session_state.get("ask_memo")
+    if memo and memo[0] == key:
+        return memo[1]
+    with st.spinner("正在检索…"):
+        answer = searcher.ask(question, filters, top_k=TOP_K)
+        hits = answer.results if mode == "hybrid" else searcher.query(question, TOP_K, mode, filters)
+    results = Results(question.strip(), answer, hits)
+    st.session_state["ask_memo"] = (key, results)
+    return results
+
+
+def _answer(answer) -> None:
+    st.html(f'<div class="rl-summary">{escape(answer.answer)}</div>')
+    done = [t for t in answer.townships if t.status == "done"]
+    others = [t for t in answer.townships if t.status != "done"]
+    if answer.kind == "townships":
+        if done:
+            st.html("".join(_township_row(t) for t in done))
+        if others:
+            with st.expander(f"计划中或仅顺带提及的乡镇（{len(others)} 个）"):
+                st.html("".join(_township_row(t) for t in others))
+    elif answer.townships:
+        with st.expander(f"按乡镇查看依据（{len(answer.townships)} 个乡镇）"):
+            st.html("".join(_township_row(t) for t in done + others))
+
+
+def _township_row(township) -> str:
+    evidence = township.evidence[0]
+    window, spans = snippet(evidence.text, evidence.sentence_start, evidence.sentence_end, context=40)
+    href = doc_href(evidence.doc_id, evidence.id, (evidence.char_start, evidence.char_end))
+    numbers = f"数字：{escape('、'.join(evidence.numbers))}　" if evidence.numbers else ""
+    where = " ".join(p for p in (township.county, f"{township.year}年" if township.year else None) if p)
+    return (f'<div class="rl-card"><div class="rl-head"><b>{escape(township.name)}</b> '
+            f'<span class="rl-muted">{escape(where)}</span>{badge(STATUS_LABELS[township.status], township.status)}'
+            f'</div><div class="rl-text">{highlight(window, spans, "rl-ev")}</div>'
+            f'<div class="rl-muted">{numbers}{link(href, f"查看原文 · {evidence.source} 第{evidence.page}页")}'
+            f' · {escape(evidence.role)} · {escape(section_label(evidence.section_path))}</div></div>')
+
+
+def _passages(searcher: Searcher, hits, mode: str) -> None:
+    st.subheader(f"相关段落（{len(hits)}）")
+    if mode != "hybrid":
+        st.caption(f"段落按“{params.MODE_LABELS[mode]}”方式排序；上方乡镇汇总使用混合检索。")
+    if not hits:
+        st.info("没有找到相关段落。可以放宽筛选条件，或换个说法再试。")
+        return
+    for hit in hits:
+        st.html(hit_card(hit))
+        if st.toggle("相似做法", key=f"similar-{hit.id}", help="其他乡镇报告中描述类似做法的段落"):
+            similar = searcher.similar(hit.id, other_townships=True, top_k=SIMILAR_K)
+            if similar:
+                st.html('<div class="rl-similar">' + "".join(hit_card(h) for h in similar) + "</div>")
+            else:
+                st.caption("其他乡镇的报告中没有找到相似段落。")
+
+
+def hit_card(hit) -> str:
+    terms = "、".join(hit.matched_terms) if hit.matched_terms else "无（按语义匹配）"
+    where = " ".join(p for p in (hit.county, f"{hit.year}年" if hit.year else None) if p)
+    source = link(doc_href(hit.doc_id, hit.id), f"查看原文 · {hit.source} 第{hit.page}页")
+    return (f'<div class="rl-card"><div class="rl-head"><span class="rl-rank">{hit.rank}</span>'
+            f'<b>{escape(hit.township or "（乡镇未识别）")}</b> <span class="rl-muted">{escape(where)}</span>'
+            f'{badge(hit.role)}<span class="rl-muted rl-score">相关度 {hit.score:.3f}</span></div>'
+            f'<div class="rl-muted">{escape(section_label(hit.section_path))}</div>'
+            f'<div class="rl-text">{highlight(hit.text, hit.highlights)}</div>'
+            f'<div class="rl-muted">命中词：{escape(terms)}　{source}</div></div>')
+
+
+def _export(results: Results, filters: Filters, mode: str) -> None:
+    base_url = st.context.url
+    conditions = _conditions(filters, mode)
+    row = st.container(horizontal=True)
+    # Deferred (callables): the files are built only when a button is clicked, not on every rerun.
+    row.download_button("导出 CSV", lambda: export.to_csv(results.answer, results.hits, base_url),
+                        file_name="检索结果.csv", mime="text/csv", on_click="ignore", icon=":material/download:")
+    row.download_button(
+        "导出 Markdown",
+        lambda: export.to_markdown(results.question, results.answer, results.hits, conditions, base_url),
+        file_name="检索结果.md", mime="text/markdown", on_click="ignore", icon=":material/description:")
+
+
+def _conditions(filters: Filters, mode: str) -> list[str]:
+    conditions = []
+    if filters.townships:
+        conditions.append("乡镇：" + "、".join(filters.townships))
+    if filters.counties:
+        conditions.append("县区：" + "、".join(filters.counties))
+    if filters.year_from is not None:
+        conditions.append(f"年度：{filters.year_from}–{filters.year_to}")
+    if filters.roles:
+        conditions.append("段落类型：" + "、".join(filters.roles))
+    if mode != "hybrid":
+        conditions.append("检索方式：" + params.MODE_LABELS[mode])
+    return conditions
