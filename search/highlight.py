@@ -1,19 +1,40 @@
 """Where the query's terms occur in a passage: merged character spans for the UI and the CLI."""
 from __future__ import annotations
 
-from indexer.analyzer import Analyzer
+from indexer.analyzer import Analyzer, fold
+
+_CONTEXT = 8  # characters of context around a candidate, enough for jieba to segment it as in full text
 
 
 def highlight_spans(analyzer: Analyzer, text: str, query_terms: dict[str, float]) -> tuple[list[list[int]], list[str]]:
     """Spans [start, end) in `text` of tokens that are query terms, merged where they overlap or touch,
-    and the distinct matched terms. Single characters are not marked: they match everywhere."""
-    spans: list[list[int]] = []
-    matched: list[str] = []
-    for token in analyzer.tokens(text):
-        if token.term in query_terms and len(token.term) >= 2:
-            spans.append([token.start, token.end])
-            if token.term not in matched:
-                matched.append(token.term)
+    and the distinct matched terms. Single characters are not marked: they match everywhere.
+
+    A match is what the analyzer's own tokens say, as at indexing time; to keep this cheap on long
+    passages only short windows around literal occurrences of the terms are tokenised.
+    """
+    folded = fold(text)
+    candidates = []
+    for term in query_terms:
+        if len(term) < 2:
+            continue
+        start = folded.find(term)
+        while start >= 0:
+            candidates.append((start, start + len(term)))
+            start = folded.find(term, start + 1)
+    if not candidates:
+        return [], []
+    tokens = set()
+    for window_start, window_end in merge_spans([[max(0, s - _CONTEXT), min(len(text), e + _CONTEXT)]
+                                                 for s, e in candidates]):
+        for token in analyzer.tokens(text[window_start:window_end]):
+            tokens.add((token.start + window_start, token.end + window_start, token.term))
+    spans, matched = [], []
+    for start, end, term in sorted(tokens):
+        if term in query_terms and len(term) >= 2:
+            spans.append([start, end])
+            if term not in matched:
+                matched.append(term)
     return merge_spans(spans), matched
 
 
