@@ -123,7 +123,7 @@ def _candidates(searcher, question, terms, ranking, filters) -> dict[int, float]
     if not rows:
         return {}
     rows_array = np.array(sorted(rows), dtype=np.int64)
-    query_vector = searcher.embedder.encode_query(question)
+    query_vector = searcher.query_vector(question)
     cosines = searcher.stored.vectors.vectors[rows_array] @ query_vector.astype(np.float32)
     fused = score_mix(rows_array, keyword[rows_array], cosines)
     return {int(r): float(s) for r, s in zip(fused.rows, fused.scores)}

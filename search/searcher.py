@@ -17,6 +17,7 @@ from search.highlight import highlight_spans
 MODES = ("hybrid", "dense", "bm25")
 MAX_QUERY_CHARS = 500
 CANDIDATES = 100  # per retriever, before fusion
+QUERY_CACHE_SIZE = 256
 _HAS_WORD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff\u3400-\u4dbf]")
 
 
@@ -87,6 +88,8 @@ class Searcher:
         self.analyzer = get_analyzer()
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
+        self._vectors: dict[str, np.ndarray] = {}  # recent query vectors, oldest first
+        self._vectors_lock = threading.Lock()
         self._install(stored)
 
     @classmethod
@@ -154,6 +157,19 @@ class Searcher:
 
     # --- retrieval -------------------------------------------------------------------------------------
 
+    def query_vector(self, question: str) -> np.ndarray:
+        """The question's embedding. Recent ones are kept: the app runs its page again on every click, and
+        ask() needs the vector twice, while encoding is most of a query's time."""
+        with self._vectors_lock:
+            vector = self._vectors.get(question)
+        if vector is None:
+            vector = self.embedder.encode_query(question)
+            with self._vectors_lock:
+                self._vectors[question] = vector
+                while len(self._vectors) > QUERY_CACHE_SIZE:
+                    self._vectors.pop(next(iter(self._vectors)))
+        return vector
+
     def query(self, text: str, top_k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
               fusion: str = "mix") -> list[Hit]:
         question = check_question(text)
@@ -176,7 +192,7 @@ class Searcher:
         if mode == "bm25":
             rows = _top_rows(keyword_scores, max(k, CANDIDATES))
             return Ranking(rows, keyword_scores[rows])
-        query_vector = self.embedder.encode_query(question)
+        query_vector = self.query_vector(question)
         dense_scores, dense_rows = stored.vectors.search(query_vector, max(k, CANDIDATES), allowed)
         if mode == "dense":
             return Ranking(dense_rows, dense_scores)
