@@ -40,13 +40,24 @@ def test_exact_vector_search_and_filtered_search():
     assert set(rows) == {3, 9}
 
 
-def test_hnsw_index_finds_the_exact_neighbours(tmp_path):
-    vectors = _unit(2000, 32)
-    index = VectorIndex(vectors, kind="hnsw")
+@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
+def test_approximate_indexes_find_the_exact_neighbour_and_filter(tmp_path, kind, monkeypatch):
+    vectors = _unit(4000, 32)
+    index = VectorIndex(vectors, kind=kind)
     index.save(tmp_path)
-    loaded = VectorIndex.load(tmp_path, "hnsw")
+    loaded = VectorIndex.load(tmp_path, kind)
     _, rows = loaded.search(vectors[11], k=1)
     assert rows[0] == 11
+    monkeypatch.setattr("indexer.store.vectors._SUBSET_EXACT_LIMIT", 10)  # force the filtered FAISS path
+    allowed = np.zeros(4000, dtype=bool)
+    allowed[::2] = True
+    _, rows = loaded.search(vectors[11], k=5, allowed=allowed)
+    assert len(rows) and all(r % 2 == 0 for r in rows)
+
+
+def test_large_indexes_switch_to_ivf(monkeypatch):
+    monkeypatch.setattr("indexer.store.vectors.APPROXIMATE_THRESHOLD", 100)
+    assert VectorIndex(_unit(500, 8)).kind == "ivf" and VectorIndex(_unit(50, 8)).kind == "flat"
 
 
 def _version(tmp_path, chunks: int = 2):
