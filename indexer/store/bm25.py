@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from indexer.store.arrays import ARRAY_READ_LOCK
+
 MATRIX_FILE = "bm25.npz"
 VOCAB_FILE = "bm25_vocab.json"
 K1 = 1.2
@@ -87,7 +89,7 @@ class Bm25Index:
 
     @classmethod
     def load(cls, folder: Path) -> "Bm25Index":
-        with np.load(folder / MATRIX_FILE) as data:
+        with ARRAY_READ_LOCK, np.load(folder / MATRIX_FILE) as data:
             shape = tuple(int(x) for x in data["shape"])
             weights = sparse.csr_matrix((data["data"], data["indices"], data["indptr"]), shape=shape)
             n_docs = int(data["n_docs"])

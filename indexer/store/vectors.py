@@ -17,6 +17,8 @@ import math
 import faiss
 import numpy as np
 
+from indexer.store.arrays import ARRAY_READ_LOCK
+
 VECTORS_FILE = "vectors.npy"
 ANN_FILES = {"hnsw": "vectors.hnsw.faiss", "ivf": "vectors.ivf.faiss"}
 APPROXIMATE_THRESHOLD = 200_000
@@ -82,7 +84,8 @@ class VectorIndex:
 
     @classmethod
     def load(cls, folder: Path, kind: str) -> "VectorIndex":
-        vectors = np.load(folder / VECTORS_FILE)
+        with ARRAY_READ_LOCK:
+            vectors = np.load(folder / VECTORS_FILE)
         index = faiss.read_index(str(folder / ANN_FILES[kind])) if kind != "flat" else None
         if kind == "hnsw":
             index.hnsw.efSearch = HNSW_EF_SEARCH
