@@ -52,7 +52,6 @@ def test_kill_9_during_a_build_leaves_the_previous_index_searchable(tmp_path):
     started = time.monotonic()
     assert subprocess.run(command, cwd=ROOT, capture_output=True, timeout=900).returncode == 0
     duration = time.monotonic() - started
-    before = current_token(index)
     versions = index / "versions"
     kill_points = [lambda f=f: time.monotonic() - started > f * duration for f in (0.3, 0.6, 0.9)]
     kill_points.append(lambda: any(v.name.endswith(".tmp") for v in versions.iterdir()))  # while writing
@@ -62,7 +61,8 @@ def test_kill_9_during_a_build_leaves_the_previous_index_searchable(tmp_path):
         started = time.monotonic()
         _kill_when(process, kill_point)
         killed += process.returncode == -signal.SIGKILL
-        assert current_token(index) == before or process.returncode == 0
+        # A kill after CURRENT was swapped (while old versions are pruned) legitimately leaves the new
+        # version in service; whichever version CURRENT names must be complete.
         assert _searchable(index) == 59
     assert killed >= 3
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
