@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from indexer.document import (ROLE_DONE, ROLE_OTHER, ROLE_PLAN, ROLE_PROBLEM, Heading, Paragraph,
                               RawDocument)
 from indexer.headings import FAMILY, parse_heading
+from indexer.intent import PLAN_OPENING, announces_plan
 
 _OTHER_TITLE = re.compile(r"其他需要报告|其他事项|其它需要报告")
 _PLAN_TITLE = re.compile(r"下一步|下步|下一年|下年度|明年|今后|打算|展望|努力方向|初步安排|工作安排|工作计划|工作思路"
@@ -15,9 +16,11 @@ _PLAN_TITLE = re.compile(r"下一步|下步|下一年|下年度|明年|今后|�
 _PROBLEM_TITLE = re.compile(r"问题|不足|差距|短板|薄弱|原因|困难|挑战")
 # A problem word inside a deed heading ("解决群众急难愁盼问题") does not make a problem section.
 _PROBLEM_STRONG = re.compile(r"存在的?(?:主要)?(?:问题|不足|困难)|不足|差距|短板|薄弱|原因|^问题|问题[与和及]")
-_PLAN_START = re.compile(r"(?:下一步|下步|今后|明年|下一年度?|接下来|在新的一年|新的一年|展望)"
-                         r"|(?:20\d\d年[，,]?)?(?:我|全)(?:乡|镇|街道|县|区)?将")
+# "2022年，我乡将…" opens the plans in reports without a 下一步 heading, unless 将 is the written 把.
+_WE_WILL = re.compile(r"(?:20\d\d年[，,]?)?((?:我|全)(?:乡|镇|街道|县|区)?将.*)", re.S)
 _PROBLEM_START = re.compile(r"(?:但|虽然|同时)?.{0,20}(?:存在的?(?:问题|不足)|还存在|仍存在|不足之处)")
+_RECTIFIED_TITLE = re.compile(r"整改(?:落实)?(?:工作)?(?:情况|成效|结果)$")
+_PROBLEM_CAUSE = re.compile(r"存在|不足|原因|差距|短板")
 _SIGNATURE = re.compile(r".{2,30}(?:人民政府|办事处|委员会|党委|政府)|.{0,20}[0-9〇零一二三四五六七八九十]{1,4}年"
                         r"[0-9一二三四五六七八九十]{1,2}月[0-9一二三四五六七八九十]{1,3}日")
 _SENTENCE_PUNCT = re.compile(r"[。！？；]")
@@ -48,7 +51,7 @@ def structure(raw: RawDocument, paragraphs: list[Paragraph]) -> list[Paragraph]:
         paragraph.section_path = tuple(entry.heading.title for entry in stack)
         section_role = _section_role(stack)
         if section_role in (None, "mixed") and paragraph.heading is None:
-            plan_started = plan_started or bool(_PLAN_START.match(paragraph.text))
+            plan_started = plan_started or _starts_plans(paragraph.text)
         paragraph.role = _paragraph_role(section_role, paragraph, plan_started, bool(stack) or preamble_seen)
         if not stack and paragraph.heading is None:
             if _is_title_line(paragraph):
@@ -57,6 +60,11 @@ def structure(raw: RawDocument, paragraphs: list[Paragraph]) -> list[Paragraph]:
                 preamble_seen = True  # the first body paragraph before the outline is the preamble
     _mark_signature(paragraphs)
     return paragraphs
+
+
+def _starts_plans(text: str) -> bool:
+    we_will = _WE_WILL.match(text)
+    return announces_plan(we_will.group(1)) if we_will else bool(PLAN_OPENING.match(text))
 
 
 def _heading_of(paragraph: Paragraph, raw: RawDocument) -> Heading | None:
@@ -105,6 +113,8 @@ def _sibling_position(stack: list[_Open], heading: Heading) -> int | None:
 def _title_role(title: str) -> str | None:
     if _OTHER_TITLE.search(title):
         return ROLE_OTHER
+    if _RECTIFIED_TITLE.search(title) and not _PROBLEM_CAUSE.search(title):
+        return ROLE_DONE  # "（三）问题整改情况": what was put right
     plan = bool(_PLAN_TITLE.search(title))
     problem = bool(_PROBLEM_STRONG.search(title)) or (bool(_PROBLEM_TITLE.search(title)) and len(title) <= 12)
     if plan and problem:
@@ -117,11 +127,14 @@ def _title_role(title: str) -> str | None:
 
 
 def _section_role(stack: list[_Open]) -> str | None:
-    """The outermost heading that names a role decides: sub-headings under 下一步 are plans."""
-    for entry in stack:
-        if entry.role is not None:
-            return entry.role
-    return None
+    """The outermost heading that names a role decides: sub-headings under 下一步 are plans. One exception:
+    a rectification sub-heading under the problems section ("存在的不足和整改情况" › "整改情况") reports deeds."""
+    roles = [entry.role for entry in stack if entry.role is not None]
+    if not roles:
+        return None
+    if roles[0] == ROLE_PROBLEM and ROLE_DONE in roles[1:]:
+        return ROLE_DONE
+    return roles[0]
 
 
 def _paragraph_role(section_role: str | None, paragraph: Paragraph, plan_started: bool, in_section: bool) -> str:

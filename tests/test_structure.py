@@ -92,3 +92,33 @@ def test_pages_come_from_page_starts():
     document = raw("一、第一页的标题\n第一页的正文。\n\n第二页的正文。", kind="pdf", page_starts=[0, 18])
     paragraphs = structure(document, clean(document))
     assert [p.page for p in paragraphs] == [1, 1, 2]
+
+
+def test_a_rectification_subsection_under_the_problems_reports_deeds():
+    paragraphs = _structured("""某某乡2023年度法治政府建设情况报告
+一、主要做法和成效
+开展普法宣传10次。
+二、存在的不足、原因和问题整改情况
+（一）存在不足
+一是学法不够深入。
+（二）问题整改情况
+全面推进“八五”普法，组织学法培训3次。
+三、下一步工作打算
+全面推进政务公开。
+""")
+    role = {p.text: p.role for p in paragraphs}
+    assert role["一是学法不够深入。"] == ROLE_PROBLEM
+    assert role["全面推进“八五”普法，组织学法培训3次。"] == ROLE_DONE
+    assert role["全面推进政务公开。"] == ROLE_PLAN
+
+
+def test_we_will_opens_the_plans_only_when_it_means_future():
+    paragraphs = _structured("""某某镇2022年法治政府建设工作总结
+我镇将法治建设纳入年度考核，全年开展学法8次。
+聘请法律顾问1名。
+2023年，我镇将进一步加强执法培训。
+继续推进政务公开。
+""")
+    role = {p.text: p.role for p in paragraphs}
+    assert role["聘请法律顾问1名。"] != ROLE_PLAN
+    assert role["继续推进政务公开。"] == ROLE_PLAN
