@@ -49,7 +49,8 @@ class Embedder:
         self._bf16 = precision == "bf16" or (precision == "auto" and _bf16_is_fast(self._device_type))
         if self._bf16:
             # Casting the weights once ran ~18% faster here than torch.autocast, which re-casts every
-            # weight on every forward pass; both stay within cosine 0.9999 of fp32 on e5-small.
+            # weight on every forward pass; both stay within cosine 0.998 of fp32 on e5-small
+            # (minimum over 600 report chunks).
             self._model.to(torch.bfloat16)
         prompts = self._model.prompts or {}
         # e5 was trained with "query: " / "passage: "; models without such prompts get the bare text.

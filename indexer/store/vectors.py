@@ -3,10 +3,11 @@
 Vectors are L2-normalised, so inner product is cosine similarity. `vectors.npy` is the canonical copy
 (an incremental build re-uses rows from it); an approximate index is saved beside it.
 
-Measured with `python -m bench` on 2 cores (README, 性能): exact search costs 26 ms at 100k chunks, 64 ms at
-300k and 220 ms at 1M; IVF (4·√N lists, 1/16 of them probed) keeps dense recall@10 at 0.97–0.98 for 1.8 ms
-at 100k and 14 ms at 1M and builds in 70 s at 1M; HNSW (M=32, efSearch=128) is faster still but its recall
-fell to 0.84 at 300k and 0.72 at 1M and it took 318 s to build at 1M. Hence exact up to 200k, IVF above.
+Measured with `python -m bench` on 2 cores (README, 性能; dense search for 100 candidates): exact search
+costs 18 ms at 100k chunks and 160 ms at 1M; IVF (4·√N lists, 1/16 of them probed) keeps dense recall@10 at
+0.97–0.98 for 1.3 ms at 100k and 10 ms at 1M and builds in 45 s at 1M; HNSW (M=32, efSearch=128) is as fast
+but its recall fell to 0.92 at 100k and 0.72 at 1M, and it took 220 s to build at 1M. Hence exact up to
+200k, IVF above.
 """
 from __future__ import annotations
 
