@@ -24,6 +24,11 @@ _STOPWORDS = set("""
 我 我们 你 他 她 它 他们 一 一是 二是 三是 四是 五是 六是 进一步 不断 切实 认真 积极 全面 深入 扎实 持续 大力
 进行 开展 工作 加强 推进 推动 坚持 落实 做好 做到 通过 按照 根据 结合 围绕 有效 相关 有关 方面 情况 问题
 """.split())
+# Parts of speech that never carry what a question asks about: prepositions (给, 用, 通过), conjunctions
+# (或者), particles, localisers (里, 之前), pronouns (大家, 自己), adverbs (先), classifiers, interjections.
+_FUNCTION_POS = ("p", "c", "u", "f", "r", "d", "q", "y", "e", "o")
+# Everyday glue words of questions that official reports never use for the thing itself.
+_COLLOQUIAL = set("搞 弄 干 做 办 大家 一起 办法 事 事情 东西 的事 干的事 面向".split())
 # Question scaffolding: asks *how* or *which*, never evidence the reports contain.
 _SCAFFOLDING = re.compile(
     r"哪些|哪个|哪几个|哪家|哪里|哪儿|什么|怎么样|怎么|怎样|如何|有没有|有无|是否|是不是|多少|几个|几次|几名|几份"
@@ -96,12 +101,14 @@ class Analyzer:
         folded = fold(question)
         stripped = _SCAFFOLDING.sub(" ", folded)
         with self._lock:
-            words = {pair.word: pair.flag for pair in self._pos.lcut(stripped) if _is_term(pair.word)}
+            words = {pair.word: pair.flag for pair in self._pos.lcut(stripped)
+                     if _is_term(pair.word) and not pair.flag.startswith(_FUNCTION_POS)
+                     and pair.word not in _COLLOQUIAL}
         concepts = []
         for word, flag in words.items():
             forms = (word, *self.synonyms.get(word, ()))
             parts = tuple(t for t in self.terms(word) if t != word and len(t) >= 2) if len(word) >= 3 else ()
-            concepts.append(Concept(word, forms, parts, is_verb=flag.startswith("v")))
+            concepts.append(Concept(word, forms, parts, is_verb=flag in ("v", "vd")))
         return concepts
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from indexer.analyzer import Concept
 from indexer.document import ROLE_PLAN, ROLE_PROBLEM
+from indexer.intent import announces_plan
 from search.fuse import score_mix
 from search.numbers import is_count_question, number_phrases, question_unit
 from search.searcher import CANDIDATES, Hit, check_question
@@ -26,13 +27,16 @@ from search.sentences import locate, split_sentences
 
 DONE_COVERAGE = 0.6
 MENTION_COVERAGE = 0.35
+PART_SHARE = 0.7  # at most, for a compound of which only some parts appear
+SPLIT_COMPOUND_SHARE = 0.9  # a compound written apart is almost always the same thing
+SPLIT_COMPOUND_GAP = 8  # characters of modifiers allowed between its pieces
 VERB_WEIGHT = 0.3  # reports say 聘用/配备/建立 where users say 聘请: the object carries the evidence
 KEYWORD_CANDIDATES = 300
 MAX_EVIDENCE = 3
 _TOWNSHIP_QUESTION = re.compile(r"哪些|哪个|哪几个|哪几|哪家|哪里|都有谁|有谁|谁家|多少个(?:乡|镇|街道)|几个(?:乡|镇|街道)")
-_INTENT = re.compile(r"^(?:[^，。]{0,12}(?:将|拟|计划|准备|打算|力争|争取)|下一步|下步|明年|今后|下一年)")
 _TOPIC_PREFIX = re.compile(r"^(?:请问|请列出|列出)?(?:有)?(?:哪些|哪个|哪几个|哪几|哪家|多少个|几个)"
                            r"(?:乡镇街道|乡镇|街道|乡|镇|单位|地方)?(?:都|还|已经|已)?")
+_ALTERNATIVE = re.compile(r"[，,、；;]?\s*(?:或者|或是|或)(?=[\u4e00-\u9fff])")
 _STATUS_ORDER = {"done": 0, "planned": 1, "mentioned": 2}
 
 
@@ -95,12 +99,12 @@ def answer_question(searcher, question: str, filters=None, top_k: int = 10) -> A
     question = check_question(question)
     analyzer = searcher.analyzer
     terms = analyzer.query_terms(question)
-    concepts = analyzer.query_concepts(question)
+    alternatives = [(concepts, _concept_weights(searcher, concepts))
+                    for concepts in (analyzer.query_concepts(part) for part in alternatives_of(question)) if concepts]
     ranking = searcher.rank(question, terms, CANDIDATES, "hybrid", filters)
     results = searcher.hits(ranking.top(top_k), terms)
     candidates = _candidates(searcher, question, terms, ranking, filters)
-    weights = _concept_weights(searcher, concepts)
-    evidence = _judge(searcher, question, concepts, weights, candidates)
+    evidence = _judge(searcher, question, alternatives, candidates)
     townships = _group(searcher, evidence)
     township_kind = is_township_question(question)
     best_sentences = _best_sentences(evidence)
@@ -137,9 +141,12 @@ def _concept_weights(searcher, concepts: list[Concept]) -> list[float]:
     for concept in concepts:
         forms = [x for x in (idf(f) for f in concept.forms) if x is not None]
         parts = [x for x in (idf(p) for p in concept.parts) if x is not None]
-        weight = min(forms) if forms else (max(parts) if parts else 0.0)
-        weights.append(weight * (VERB_WEIGHT if concept.is_verb else 1.0))
-    return weights
+        weights.append(min(forms) if forms else (max(parts) if parts else None))
+    # A content word no chunk contains still asks for something (a word the reports never use, say 外包):
+    # it weighs as much as the question's other words on average, so that the rest alone is not full cover.
+    known = [w for w in weights if w is not None]
+    fallback = sum(known) / len(known) if known else 0.0
+    return [(fallback if w is None else w) * (VERB_WEIGHT if c.is_verb else 1.0) for c, w in zip(concepts, weights)]
 
 
 def coverage(sentence: str, concepts: list[Concept], weights: list[float], idf) -> float:
@@ -151,15 +158,48 @@ def coverage(sentence: str, concepts: list[Concept], weights: list[float], idf) 
     for concept, weight in zip(concepts, weights):
         if any(form in sentence for form in concept.forms):
             covered += weight
+        elif _parts_together(sentence, concept):
+            covered += SPLIT_COMPOUND_SHARE * weight
         elif concept.parts:
-            part_weights = [(part, idf(part) or 0.0) for part in concept.parts]
-            part_total = sum(w for _, w in part_weights)
-            if part_total > 0:
-                covered += 0.7 * weight * sum(w for part, w in part_weights if part in sentence) / part_total
+            # Some of the parts are partial evidence, by their share of the parts (宪法 of 宪法宣传) and by their
+            # own rarity against the compound's: 执法, the only part of 执法证, says little about it.
+            part_idf = {part: idf(part) or 0.0 for part in concept.parts}
+            present = sum(w for part, w in part_idf.items() if part in sentence)
+            all_parts = sum(part_idf.values())
+            rarity = max(idf(form) or 0.0 for form in concept.forms) or max(part_idf.values())
+            if all_parts > 0 and rarity > 0:
+                covered += PART_SHARE * weight * min(present / all_parts, present / rarity)
     return covered / total
 
 
-def _judge(searcher, question, concepts, weights, candidates: dict[int, float]) -> list[tuple[Evidence, str]]:
+def _parts_together(sentence: str, concept: Concept) -> bool:
+    """A compound written apart, its pieces in order and close: 旁听庭审 in "旁听行政诉讼庭审", 宪法宣传 in
+    "宪法、民法典等法律宣传"."""
+    pieces = [p for p in concept.parts if not any(p != other and p in other for other in concept.parts)]
+    if len(pieces) < 2:
+        return False
+    limit = len(concept.word) + SPLIT_COMPOUND_GAP
+    first = sentence.find(pieces[0])
+    while first >= 0:
+        position = first + len(pieces[0])
+        for piece in pieces[1:]:
+            found = sentence.find(piece, position)
+            if found < 0 or found + len(piece) - first > limit:
+                break
+            position = found + len(piece)
+        else:
+            return True
+        first = sentence.find(pieces[0], first + 1)
+    return False
+
+
+def alternatives_of(question: str) -> list[str]:
+    """"哪些乡镇给执法人员培训，或者组织执法资格考试" asks for either: a sentence may cover one of the parts."""
+    parts = [part for part in _ALTERNATIVE.split(question) if part.strip()]
+    return parts if len(parts) > 1 else [question]
+
+
+def _judge(searcher, question, alternatives, candidates: dict[int, float]) -> list[tuple[Evidence, str]]:
     counting = is_count_question(question)
     unit = question_unit(question)
     idf = searcher.stored.bm25.idf
@@ -171,7 +211,8 @@ def _judge(searcher, question, concepts, weights, candidates: dict[int, float]) 
         best = None
         for start, end in split_sentences(record.text):
             sentence = record.text[start:end]
-            cover = coverage(sentence, concepts, weights, idf)
+            cover = max(coverage(sentence, concepts, weights, idf) for concepts, weights in alternatives) \
+                if alternatives else 0.0
             numbers = number_phrases(sentence) if counting else []
             if counting and unit and any(n.endswith(unit) for n in numbers):
                 cover = min(1.0, cover + 0.15)  # the count asked for is here
@@ -193,7 +234,7 @@ def _judge(searcher, question, concepts, weights, candidates: dict[int, float]) 
 
 
 def _status(role: str, sentence: str, cover: float) -> str:
-    if role == ROLE_PLAN or _INTENT.search(sentence):
+    if role == ROLE_PLAN or announces_plan(sentence):
         return "planned"
     if role == ROLE_PROBLEM or cover < DONE_COVERAGE:
         return "mentioned"

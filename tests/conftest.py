@@ -42,3 +42,17 @@ def sample_searcher(sample_index, embedder):
     from search import Searcher
 
     return Searcher.load(sample_index, embedder=embedder)
+
+
+MORE_CORPUS = ROOT / "tests" / "data" / "more"
+
+
+@pytest.fixture(scope="session")
+def more_searcher(tmp_path_factory, embedder):
+    """Samples plus the 54 report openings of tests/data/more, indexed once with the real model."""
+    from indexer import build_index
+    from search import Searcher
+
+    index = tmp_path_factory.mktemp("more-index")
+    build_index([SAMPLE_CORPUS, MORE_CORPUS], index, embedder=embedder)
+    return Searcher.load(index, embedder=embedder)

@@ -38,3 +38,13 @@ def test_concepts_carry_synonyms_and_parts():
     assert "法律顾问" in 律师.forms
     宪法 = get_analyzer().query_concepts("开展了宪法宣传")[0]
     assert 宪法.word == "宪法宣传" and "宪法" in 宪法.parts
+
+
+def test_function_words_and_glue_are_not_concepts():
+    concepts = get_analyzer().query_concepts("哪些乡镇给执法人员搞了培训，或者组织大家学法")
+    words = {c.word for c in concepts}
+    assert {"执法人员", "培训", "学法"} <= words
+    assert not words & {"给", "搞", "或者", "大家", "了"}
+    # verbal nouns name the practice itself and are weighed as such; plain verbs vary with the wording
+    assert not next(c for c in concepts if c.word == "培训").is_verb
+    assert next(c for c in concepts if c.word == "组织").is_verb

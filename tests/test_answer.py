@@ -1,11 +1,10 @@
 """Township answers on the sample corpus with the real model."""
 import pytest
 
+from indexer.analyzer import Concept
 from search.answer import _status, coverage, is_township_question, topic_of
 
-pytestmark = pytest.mark.model
-
-
+@pytest.mark.model
 def test_townships_that_hired_legal_advisers(sample_searcher):
     answer = sample_searcher.ask("哪些乡镇聘请了法律顾问")
     done = {t.name for t in answer.done}
@@ -17,6 +16,7 @@ def test_townships_that_hired_legal_advisers(sample_searcher):
     assert best.sentence[:4] in source[best.char_start:best.char_end]
 
 
+@pytest.mark.model
 def test_a_plan_for_next_year_is_not_a_deed(sample_searcher):
     answer = sample_searcher.ask("哪些乡镇聘请了法律顾问")
     李俊乡 = next(t for t in answer.townships if t.name == "李俊乡")
@@ -24,12 +24,14 @@ def test_a_plan_for_next_year_is_not_a_deed(sample_searcher):
     assert "李俊乡" not in answer.answer.split("另有")[0]
 
 
+@pytest.mark.model
 def test_counting_questions_show_the_numbers_found(sample_searcher):
     answer = sample_searcher.ask("普法宣传资料发放了多少份")
     numbers = {n for t in answer.townships for e in t.evidence for n in e.numbers}
     assert {"8000余份", "5000多份"} & numbers
 
 
+@pytest.mark.model
 def test_questions_not_about_townships_get_evidence_sentences(sample_searcher):
     answer = sample_searcher.ask("法律顾问在乡政府决策中发挥什么作用")
     assert answer.kind == "passages" and answer.sentences
@@ -37,6 +39,7 @@ def test_questions_not_about_townships_get_evidence_sentences(sample_searcher):
     assert any("法律顾问" in e.sentence for e in answer.sentences[:3])
 
 
+@pytest.mark.model
 def test_nothing_found_is_said_plainly(sample_searcher):
     answer = sample_searcher.ask("哪些乡镇建成了核电站")
     assert answer.done == [] and answer.answer.startswith("未找到相关乡镇")
@@ -56,6 +59,7 @@ def test_status_rules():
     assert _status("做法成效", "聘请法律顾问1名。", 0.9) == "done"
 
 
+@pytest.mark.model
 def test_coverage_weighs_rare_words_and_synonyms(sample_searcher):
     concepts = sample_searcher.analyzer.query_concepts("哪些乡镇聘请了律师")
     weights = [1.0 for _ in concepts]
@@ -82,3 +86,22 @@ def test_evidence_is_grouped_into_one_entry_per_township_and_year():
     assert [(g.name, g.year, g.status) for g in groups] == [
         ("（未识别乡镇：c.txt）", 2021, "done"), ("甲乡", 2021, "done"), ("甲乡", 2022, "mentioned")]
     assert [e.score for e in groups[1].evidence] == [0.7, 0.5]  # the plan is not mixed into the deeds
+
+
+def test_a_compound_written_apart_counts_almost_fully():
+    concepts = [Concept("旁听庭审", ("旁听庭审",), ("旁听", "庭审")), Concept("干部", ("干部",), ())]
+    weights = [3.0, 1.0]
+    idf = {"旁听": 2.0, "庭审": 2.0}.get
+    assert coverage("组织执法骨干旁听行政诉讼庭审4次", concepts, weights, idf) == pytest.approx(0.9 * 3 / 4)
+    assert coverage("组织干部旁听庭审", concepts, weights, idf) == 1.0
+    # pieces far apart or out of order are only partial evidence
+    assert coverage("庭审结束后组织旁听", concepts, weights, idf) < 0.6
+    assert coverage("旁听了党委会议，会议要求各村规范开展庭审", concepts, weights, idf) < 0.6
+
+
+def test_a_question_with_alternatives_is_judged_per_alternative():
+    from search.answer import alternatives_of
+
+    assert alternatives_of("哪些乡镇给执法人员培训，或者组织执法资格考试") == ["哪些乡镇给执法人员培训", "组织执法资格考试"]
+    assert alternatives_of("哪些乡镇开展联合执法或专项执法行动") == ["哪些乡镇开展联合执法", "专项执法行动"]
+    assert alternatives_of("哪些乡镇聘请了法律顾问") == ["哪些乡镇聘请了法律顾问"]

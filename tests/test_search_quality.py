@@ -7,7 +7,8 @@ from search.eval import evaluate, load_questions
 
 pytestmark = pytest.mark.model
 
-QUESTIONS = Path(__file__).resolve().parent / "data" / "eval" / "dev_questions.jsonl"
+EVAL = Path(__file__).resolve().parent / "data" / "eval"
+QUESTIONS = EVAL / "dev_questions.jsonl"
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -29,3 +30,13 @@ def test_dev_questions_clear_the_quality_floors(sample_searcher):
     assert hybrid["mrr@10"] > bm25["mrr@10"]
     assert summary["dense"]["recall@10"] >= 0.85
     assert summary["townships"]["recall"] >= 0.9 and summary["townships"]["precision"] >= 0.9
+
+
+def test_questions_over_the_larger_corpus_clear_their_floors(more_searcher):
+    """dev_questions_more: the shared labels; extra_questions_more: township questions labelled by hand
+    afterwards (half of them blind, in everyday wording), where the method is weakest."""
+    summary, _ = evaluate(more_searcher, load_questions(EVAL / "dev_questions_more.jsonl"), ["bm25", "hybrid"])
+    assert summary["hybrid"]["recall@5"] >= 0.90 and summary["hybrid"]["mrr@10"] >= 0.90
+    assert summary["townships"]["recall"] >= 0.9 and summary["townships"]["precision"] >= 0.9
+    summary, _ = evaluate(more_searcher, load_questions(EVAL / "extra_questions_more.jsonl"), ["hybrid"])
+    assert summary["townships"]["recall"] >= 0.75 and summary["townships"]["precision"] >= 0.9
