@@ -77,7 +77,8 @@ def _walk(folder: Path, root: Path, visited: set[Path], found: list[Path],
     except (OSError, RuntimeError):  # RuntimeError: symlink loop on some Python versions
         skipped.append(Skipped(_relative(folder, root), "无法打开该文件夹（链接可能循环或已失效），已跳过"))
         return
-    if resolved in visited:
+    if resolved in visited:  # only a link can lead back into a folder already read
+        skipped.append(Skipped(_relative(folder, root), "链接指回已经读取过的文件夹（循环链接），没有重复读取"))
         return
     visited.add(resolved)
     try:

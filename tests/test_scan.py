@@ -73,7 +73,8 @@ def test_symlink_cycles_do_not_hang(tmp_path):
     (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)  # back to the root
     found, skipped = scan_corpus(tmp_path)
     assert relative(found, tmp_path) == ["a/b/more.txt", "a/report.txt"]
-    assert [entry.source for entry in skipped] == ["a/self"]
+    assert [entry.source for entry in skipped] == ["a/b/up", "a/self", "loop"]
+    assert "循环链接" in reasons(skipped)["loop"]
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
