@@ -95,6 +95,9 @@ def test_readers_never_see_a_half_written_index(tmp_path):
             extra.write_text(f"青山{round_number}镇2022年度法治政府建设情况报告\n一、主要做法\n聘请法律顾问{round_number}名，"
                              "开展普法宣传。", encoding="utf-8")
             build_index([corpus], index, embedder=HashEmbedder(), rebuild=round_number % 2 == 0)
+        deadline = time.monotonic() + 60  # give the readers time to open the last version, then stop them
+        while 11 not in reads and not errors and time.monotonic() < deadline:
+            time.sleep(0.01)
     finally:
         stop.set()
         for reader in readers:
