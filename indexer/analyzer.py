@@ -108,7 +108,7 @@ class Analyzer:
         for word, flag in words.items():
             forms = (word, *self.synonyms.get(word, ()))
             parts = tuple(t for t in self.terms(word) if t != word and len(t) >= 2) if len(word) >= 3 else ()
-            concepts.append(Concept(word, forms, parts, is_verb=flag in ("v", "vd")))
+            concepts.append(Concept(word, forms, parts, is_verb=flag in ("v", "vd"), verbal=flag.startswith("v")))
         return concepts
 
 
@@ -118,6 +118,7 @@ class Concept:
     forms: tuple[str, ...]  # any of these in a sentence covers the concept
     parts: tuple[str, ...]  # sub-words of a compound, for partial cover
     is_verb: bool = False  # "聘请" in 聘请法律顾问: the object carries the evidence, the verb varies
+    verbal: bool = False  # a verb or verbal noun (培训, 宣传): names an action, not what it acts on
 
 
 def fold(text: str) -> str:

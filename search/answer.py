@@ -100,7 +100,7 @@ def answer_question(searcher, question: str, filters=None, top_k: int = 10) -> A
     analyzer = searcher.analyzer
     terms = analyzer.query_terms(question)
     alternatives = [(concepts, _concept_weights(searcher, concepts))
-                    for concepts in (analyzer.query_concepts(part) for part in alternatives_of(question)) if concepts]
+                    for concepts in question_alternatives(analyzer, question)]
     ranking = searcher.rank(question, terms, CANDIDATES, "hybrid", filters)
     results = searcher.hits(ranking.top(top_k), terms)
     candidates = _candidates(searcher, question, terms, ranking, filters)
@@ -197,6 +197,28 @@ def alternatives_of(question: str) -> list[str]:
     """"哪些乡镇给执法人员培训，或者组织执法资格考试" asks for either: a sentence may cover one of the parts."""
     parts = [part for part in _ALTERNATIVE.split(question) if part.strip()]
     return parts if len(parts) > 1 else [question]
+
+
+def question_alternatives(analyzer, question: str) -> list[list[Concept]]:
+    """The concepts of each alternative a question asks for. A part that is only verbs ("培育或培训法律明白人")
+    coordinates predicates of one object: its verbs become other forms of the next part's first word
+    (培育|培养|培训, then 法律明白人)."""
+    groups = [concepts for concepts in (analyzer.query_concepts(part) for part in alternatives_of(question))
+              if concepts]
+    merged: list[list[Concept]] = []
+    pending: list[Concept] = []
+    for concepts in groups:
+        if all(c.verbal for c in concepts) and concepts is not groups[-1]:
+            pending.extend(concepts)
+            continue
+        if pending:
+            first = concepts[0]
+            forms = tuple(dict.fromkeys(first.forms + tuple(f for c in pending for f in c.forms)))
+            concepts = [Concept("或".join([c.word for c in pending] + [first.word]), forms, first.parts,
+                                first.is_verb and all(c.is_verb for c in pending), first.verbal), *concepts[1:]]
+            pending = []
+        merged.append(concepts)
+    return merged
 
 
 def _judge(searcher, question, alternatives, candidates: dict[int, float]) -> list[tuple[Evidence, str]]:

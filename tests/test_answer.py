@@ -105,3 +105,13 @@ def test_a_question_with_alternatives_is_judged_per_alternative():
     assert alternatives_of("哪些乡镇给执法人员培训，或者组织执法资格考试") == ["哪些乡镇给执法人员培训", "组织执法资格考试"]
     assert alternatives_of("哪些乡镇开展联合执法或专项执法行动") == ["哪些乡镇开展联合执法", "专项执法行动"]
     assert alternatives_of("哪些乡镇聘请了法律顾问") == ["哪些乡镇聘请了法律顾问"]
+
+
+def test_coordinated_verbs_share_their_object_instead_of_splitting_the_question():
+    from indexer.analyzer import get_analyzer
+    from search.answer import question_alternatives
+
+    (only,) = question_alternatives(get_analyzer(), "哪些乡镇培育或培训了法律明白人")
+    assert [c.word for c in only] == ["培育或培训", "法律明白人"] and {"培育", "培训"} <= set(only[0].forms)
+    first, second = question_alternatives(get_analyzer(), "哪些乡镇给执法人员培训，或者组织执法资格考试")
+    assert "执法人员" in {c.word for c in first} and "执法人员" not in {c.word for c in second}
