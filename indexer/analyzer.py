@@ -33,7 +33,7 @@ _COLLOQUIAL = set("搞 弄 干 做 办 大家 一起 办法 事 事情 东西 �
 _SCAFFOLDING = re.compile(
     r"哪些|哪个|哪几个|哪家|哪里|哪儿|什么|怎么样|怎么|怎样|如何|有没有|有无|是否|是不是|多少|几个|几次|几名|几份"
     r"|吗|呢|么|请问|请列出|列出|告诉我|介绍一下|介绍|一下|情况如何|做了|都有|有哪些|用起来|起来了|了没"
-    r"|乡镇街道|乡镇|街道|各乡|各镇|别的|其他|其它")
+    r"|乡镇街道|乡镇|街道|各乡|各镇|别的|其他|其它|比如|例如|譬如")
 _WORD_CHARS = re.compile(r"[\w\u4e00-\u9fff]")
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
@@ -98,18 +98,27 @@ class Analyzer:
         contains one of its forms, partly when it contains some of the word's parts (宪法 of 宪法宣传);
         answers use this to tell evidence from passing mentions.
         """
-        folded = fold(question)
-        stripped = _SCAFFOLDING.sub(" ", folded)
+        concepts: dict[str, Concept] = {}
+        for word, flag in self.question_words(question):
+            concept = self.concept(word, flag)
+            if concept is not None:
+                concepts.setdefault(word, concept)
+        return list(concepts.values())
+
+    def question_words(self, question: str) -> list[tuple[str, str]]:
+        """(word, part of speech) for the whole question once folded and stripped of its scaffolding,
+        punctuation included, so that callers can see how the words are strung together."""
+        stripped = _SCAFFOLDING.sub(" ", fold(question))
         with self._lock:
-            words = {pair.word: pair.flag for pair in self._pos.lcut(stripped)
-                     if _is_term(pair.word) and not pair.flag.startswith(_FUNCTION_POS)
-                     and pair.word not in _COLLOQUIAL}
-        concepts = []
-        for word, flag in words.items():
-            forms = (word, *self.synonyms.get(word, ()))
-            parts = tuple(t for t in self.terms(word) if t != word and len(t) >= 2) if len(word) >= 3 else ()
-            concepts.append(Concept(word, forms, parts, is_verb=flag in ("v", "vd"), verbal=flag.startswith("v")))
-        return concepts
+            return [(pair.word, pair.flag) for pair in self._pos.lcut(stripped)]
+
+    def concept(self, word: str, flag: str) -> "Concept | None":
+        """The concept a question word stands for, or None for function words and everyday glue."""
+        if not _is_term(word) or flag.startswith(_FUNCTION_POS) or word in _COLLOQUIAL:
+            return None
+        forms = (word, *self.synonyms.get(word, ()))
+        parts = tuple(t for t in self.terms(word) if t != word and len(t) >= 2) if len(word) >= 3 else ()
+        return Concept(word, forms, parts, is_verb=flag in ("v", "vd"), verbal=flag.startswith("v"))
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,11 @@ class Concept:
     parts: tuple[str, ...]  # sub-words of a compound, for partial cover
     is_verb: bool = False  # "聘请" in 聘请法律顾问: the object carries the evidence, the verb varies
     verbal: bool = False  # a verb or verbal noun (培训, 宣传): names an action, not what it acts on
+
+
+def is_glue(word: str) -> bool:
+    """Everyday glue of questions (搞, 弄, 大家): not a concept, yet part of the phrase it stands in."""
+    return word in _COLLOQUIAL
 
 
 def fold(text: str) -> str:

@@ -18,6 +18,7 @@ MODES = ("hybrid", "dense", "bm25")
 MAX_QUERY_CHARS = 500
 CANDIDATES = 100  # per retriever, before fusion
 QUERY_CACHE_SIZE = 256
+PASSAGE_CACHE_SIZE = 4096
 _HAS_WORD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff\u3400-\u4dbf]")
 
 
@@ -89,6 +90,7 @@ class Searcher:
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self._vectors: dict[str, np.ndarray] = {}  # recent query vectors, oldest first
+        self._passages: dict[str, np.ndarray] = {}  # recent sentence vectors, oldest first
         self._vectors_lock = threading.Lock()
         self._install(stored)
 
@@ -169,6 +171,22 @@ class Searcher:
                 while len(self._vectors) > QUERY_CACHE_SIZE:
                     self._vectors.pop(next(iter(self._vectors)))
         return vector
+
+    def passage_vectors(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of passages that are not in the index (sentences, for answers). Recent ones are kept
+        like query vectors: the app asks the same question again on every click."""
+        with self._vectors_lock:
+            known = {t: self._passages[t] for t in texts if t in self._passages}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, self.embedder.encode_passages(missing)))
+            with self._vectors_lock:
+                self._passages.update((t, known[t]) for t in missing)
+                while len(self._passages) > PASSAGE_CACHE_SIZE:
+                    self._passages.pop(next(iter(self._passages)))
+        if not texts:
+            return np.zeros((0, self.stored.vectors.dimension), np.float32)
+        return np.stack([known[t] for t in texts]).astype(np.float32)
 
     def query(self, text: str, top_k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
               fusion: str = "mix") -> list[Hit]:

@@ -1,0 +1,153 @@
+"""What a question asks a sentence to contain: alternatives, each a list of slots.
+
+- "A，或者B" asks for either clause: each clause is an alternative, judged on its own.
+- A list names things any one of which will do: "用广播、电子大屏这些来放普法宣传", "请了律师、法律专家或者司法所
+  的人", "培育或培训了法律明白人". The listed items form one slot, filled by whichever item a sentence contains;
+  the words around the list stay slots of their own, since every item shares them.
+- Everything else is one slot per content word.
+
+Items are found without a parser: an item is the run of content words next to its separator (、 or a bare 或),
+stopped by any function word, particle or punctuation. Inner items are the whole stretch between two
+separators, and outer items are no longer than the inner ones, as listed items are alike. A list with an item
+of more than MAX_ITEM_WORDS words is more likely a list of whole predicates ("下到村里、上老百姓家里去送法、
+讲法律"): its words are then kept as plain slots, as if there were no list.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer.analyzer import Concept, is_glue
+
+_CLAUSE_ALTERNATIVE = re.compile(r"[，,；;]\s*(?:或者|或是|或)(?=[\u4e00-\u9fff])")
+_BARE_OR = re.compile(r"或者|或是|或(?=[\u4e00-\u9fff])")
+_AFTER_PUNCTUATION = re.compile(r"[，,；;：:（(]")
+_LIST_SEPARATORS = {"、", "或", "或者", "或是", "/"}
+_PERFECTIVE = "了"  # "报了备案": an item that is a whole predicate runs on past 了
+MAX_ITEM_WORDS = 3
+
+_TOWNSHIP_QUESTION = re.compile(r"哪些|哪个|哪几个|哪几|哪家|哪里|都有谁|有谁|谁家|多少个(?:乡|镇|街道)|几个(?:乡|镇|街道)")
+_TOPIC_PREFIX = re.compile(r"^(?:请问|请列出|列出)?(?:有)?(?:哪些|哪个|哪几个|哪几|哪家|多少个|几个)"
+                           r"(?:乡镇街道|乡镇|街道|乡|镇|单位|地方)?(?:都|还|已经|已)?")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One thing a sentence should say, in any of several ways; each option is a group of concepts that
+    together say it (专项 + 执法 + 行动)."""
+
+    options: tuple[tuple[Concept, ...], ...]
+
+    @classmethod
+    def of(cls, concept: Concept) -> "Slot":
+        return cls(((concept,),))
+
+    @property
+    def word(self) -> str:
+        return "或".join("".join(c.word for c in option) for option in self.options)
+
+    @property
+    def concepts(self) -> list[Concept]:
+        return [c for option in self.options for c in option]
+
+
+def is_township_question(question: str) -> bool:
+    return bool(_TOWNSHIP_QUESTION.search(question))
+
+
+def topic_of(question: str) -> str:
+    """"哪些乡镇聘请了法律顾问？" → "聘请法律顾问"."""
+    topic = _TOPIC_PREFIX.sub("", question.strip().rstrip("？?。！!"))
+    return re.sub(r"了(?=[\u4e00-\u9fff])", "", topic) or question
+
+
+def alternatives_of(question: str) -> list[str]:
+    """"哪些乡镇给执法人员培训，或者组织执法资格考试" asks for either clause."""
+    parts = [part for part in _CLAUSE_ALTERNATIVE.split(question) if part.strip()]
+    return parts if len(parts) > 1 else [question]
+
+
+def question_slots(analyzer, question: str) -> list[list[Slot]]:
+    """The slots of each alternative the question asks for (alternatives with no content word are dropped).
+
+    A bare 或 is read both ways when it may join two predicates ("作出了具体规定或制定了执法制度细则"): as a list
+    within one alternative, and as two alternatives of their own.
+    """
+    alternatives = []
+    for clause in alternatives_of(question):
+        alternatives.append(_slots(analyzer, clause))
+        alternatives.extend(_slots(analyzer, part) for part in _predicates(analyzer, clause))
+    return [slots for slots in alternatives if slots]
+
+
+def _predicates(analyzer, clause: str) -> list[str]:
+    """The two sides of a bare 或 that may be whole predicates: not items of a 、 list ("律师、法律专家或者司法所"),
+    and with at least two content words on each side, since a lone word is a list item ("培育或培训")."""
+    parts = _BARE_OR.split(clause)
+    if len(parts) != 2:
+        return []
+    if "、" in _AFTER_PUNCTUATION.split(parts[0])[-1] or "、" in re.split(r"[，,；;：:）)]", parts[1])[0]:
+        return []
+    if any(len(analyzer.query_concepts(part)) < 2 for part in parts):
+        return []
+    return parts
+
+
+def _slots(analyzer, text: str) -> list[Slot]:
+    words = analyzer.question_words(text)
+    concepts = [analyzer.concept(word, flag) for word, flag in words]
+    listed = _lists(words, concepts)
+    slots: list[Slot] = []
+    seen: set[str] = set()
+    in_list = {i for items in listed for item in items for i in item}
+    position_of_list = {min(i for item in items for i in item): items for items in listed}
+    for i, concept in enumerate(concepts):
+        if i in position_of_list:
+            items = position_of_list[i]
+            slots.append(Slot(tuple(tuple(concepts[j] for j in item) for item in items)))
+        elif concept is not None and i not in in_list and concept.word not in seen:
+            seen.add(concept.word)
+            slots.append(Slot.of(concept))
+    return slots
+
+
+def _lists(words: list[tuple[str, str]], concepts: list[Concept | None]) -> list[list[list[int]]]:
+    """Lists in the question, each as its items, each item as the positions of its content words."""
+    separators = [i for i, (word, _) in enumerate(words) if word in _LIST_SEPARATORS]
+    chains: list[list[int]] = []
+    for i in separators:
+        between = range(chains[-1][-1] + 1, i) if chains else range(0)
+        if chains and all(concepts[j] is not None for j in between) and between:
+            chains[-1].append(i)
+        else:
+            chains.append([i])
+    lists = []
+    for chain in chains:
+        inner = [[j for j in range(a + 1, b) if concepts[j] is not None] for a, b in zip(chain, chain[1:])]
+        limit = min([len(item) for item in inner] + [MAX_ITEM_WORDS])
+        first = _run(words, concepts, chain[0] - 1, -1, limit)
+        last = _run(words, concepts, chain[-1] + 1, +1, limit, through_perfective=_is_thing(concepts, first))
+        items = [first, *inner, last]
+        if all(items) and all(len(item) <= MAX_ITEM_WORDS for item in items):
+            lists.append(items)
+    return lists
+
+
+def _run(words, concepts, start: int, step: int, limit: int, through_perfective: bool = False) -> list[int]:
+    """Positions of the content words next to a separator, going outwards from `start`; everyday glue before
+    the item ("搞村务公开") is passed over."""
+    run = []
+    i = start
+    while 0 <= i < len(concepts) and len(run) < limit:
+        if concepts[i] is not None:
+            run.append(i)
+        elif not (is_glue(words[i][0]) and not run or through_perfective and run and words[i][0] == _PERFECTIVE):
+            break
+        i += step
+    return sorted(run)
+
+
+def _is_thing(concepts, item: list[int]) -> bool:
+    """An item with a noun in it is a whole thing, so the item after the separator is a whole predicate too
+    ("合法性审查或者报了备案"); verbs alone share what follows them ("培育或培训了法律明白人")."""
+    return any(not concepts[i].verbal for i in item)
