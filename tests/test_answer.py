@@ -1,10 +1,11 @@
-"""Township answers on the sample corpus with the real model."""
+"""Township answers: grouping, status, support from meaning, and answers on the sample corpus (real model)."""
+import numpy as np
 import pytest
 
 from indexer.analyzer import Concept
 from search.answer import _status
-from search.coverage import coverage, slot_weights
-from search.question import Slot, is_township_question, topic_of
+from search.question import Slot
+
 
 @pytest.mark.model
 def test_townships_that_hired_legal_advisers(sample_searcher):
@@ -47,27 +48,12 @@ def test_nothing_found_is_said_plainly(sample_searcher):
     assert answer.done == [] and answer.answer.startswith("未找到相关乡镇")
 
 
-def test_question_kinds_and_topics():
-    assert is_township_question("哪些乡镇开展了宪法宣传") and not is_township_question("信访矛盾怎么化解")
-    assert topic_of("哪些乡镇聘请了法律顾问？") == "聘请法律顾问"
-    assert topic_of("有哪些街道开展了宪法宣传") == "开展宪法宣传"
-
-
 def test_status_rules():
     assert _status("下一步计划", "健全政府法律顾问制度。", 1.0) == "planned"
     assert _status("做法成效", "下一步将聘请法律顾问。", 1.0) == "planned"
     assert _status("问题不足", "法律顾问作用发挥不够。", 1.0) == "mentioned"
     assert _status("做法成效", "聘请法律顾问1名。", 0.3) == "mentioned"
     assert _status("做法成效", "聘请法律顾问1名。", 0.9) == "done"
-
-
-@pytest.mark.model
-def test_coverage_weighs_rare_words_and_synonyms(sample_searcher):
-    slots = [Slot.of(c) for c in sample_searcher.analyzer.query_concepts("哪些乡镇聘请了律师")]
-    idf = sample_searcher.stored.bm25.idf
-    weights = slot_weights(slots, idf)
-    assert coverage("聘用法律顾问1名", slots, weights, idf) == 1.0
-    assert coverage("开展普法宣传", slots, weights, idf) == 0.0
 
 
 def test_evidence_is_grouped_into_one_entry_per_township_and_year():
@@ -91,49 +77,42 @@ def test_evidence_is_grouped_into_one_entry_per_township_and_year():
     assert [e.score for e in groups[1].evidence] == [0.7, 0.5]  # the plan is not mixed into the deeds
 
 
-def test_a_compound_written_apart_counts_almost_fully():
-    slots = [Slot.of(Concept("旁听庭审", ("旁听庭审",), ("旁听", "庭审"))), Slot.of(Concept("干部", ("干部",), ()))]
-    weights = [[[3.0]], [[1.0]]]
-    idf = {"旁听": 2.0, "庭审": 2.0}.get
-    assert coverage("组织执法骨干旁听行政诉讼庭审4次", slots, weights, idf) == pytest.approx(0.9 * 3 / 4)
-    assert coverage("组织干部旁听庭审", slots, weights, idf) == 1.0
-    # pieces far apart or out of order are only partial evidence
-    assert coverage("庭审结束后组织旁听", slots, weights, idf) < 0.6
-    assert coverage("旁听了党委会议，会议要求各村规范开展庭审", slots, weights, idf) < 0.6
+def _fake_searcher(cosines=(), records=(), idf=None):
+    from types import SimpleNamespace
+
+    query = np.array([1.0, 0.0], np.float32)
+    vectors = {f"句{i}": np.array([c, (1 - c * c) ** 0.5], np.float32) for i, c in enumerate(cosines)}
+    table = SimpleNamespace(chunks=lambda rows: [r for r in records if r.row in rows])
+    return SimpleNamespace(query_vector=lambda question: query,
+                           passage_vectors=lambda texts: np.stack([vectors[t] for t in texts]),
+                           stored=SimpleNamespace(bm25=SimpleNamespace(idf=(idf or {}).get), table=table))
 
 
-def test_a_question_with_alternatives_is_judged_per_alternative():
-    from search.question import alternatives_of
+def test_closeness_in_meaning_lowers_the_words_a_sentence_needs():
+    from types import SimpleNamespace
 
-    assert alternatives_of("哪些乡镇给执法人员培训，或者组织执法资格考试") == ["哪些乡镇给执法人员培训", "组织执法资格考试"]
-    assert alternatives_of("哪些乡镇聘请了法律顾问") == ["哪些乡镇聘请了法律顾问"]
+    from search.answer import DONE_SUPPORT, _Sentence, _weigh_similarity
 
-
-def _readings(question):
-    from indexer.analyzer import get_analyzer
-    from search.question import question_slots
-
-    return [[slot.word for slot in slots] for slots in question_slots(get_analyzer(), question)]
-
-
-def test_listed_items_fill_one_slot_and_share_the_words_around_them():
-    assert _readings("哪些乡镇用广播、电子大屏这些来放普法宣传内容") == [["广播或电子大屏", "来放", "普法宣传", "内容"]]
-    # 或 inside a 、 list joins items, not clauses: 律师 alone is not the question
-    assert _readings("哪些乡镇请了律师、法律专家或者司法所的人来给干部讲法律课") == [
-        ["请", "律师或法律专家或司法所", "人", "来", "干部", "讲", "法律课"]]
-    # examples after 比如 are items too, and the glue verb (搞) before one is passed over
-    assert _readings("哪些乡镇管了村里的钱，比如设村务监督委员会、搞村务公开")[0][-1] == "设村务监督委员会或村务公开"
+    cosines = [0.93, 0.90, 0.90, 0.90, 0.90, 0.85]
+    covers = [0.35, 0.35, 0.60, 0.35, 0.35, 0.60]
+    record = SimpleNamespace(text="".join(f"句{i}" for i in range(6)), row=0)
+    sentences = [_Sentence(record, 2 * i, 2 * i + 2, cover, [], 1.0) for i, cover in enumerate(covers)]
+    _weigh_similarity(_fake_searcher(cosines), "问题", sentences)
+    supports = [s.support for s in sentences]
+    assert supports[0] >= DONE_SUPPORT  # few words, but among the closest in meaning
+    assert supports[2] >= DONE_SUPPORT > supports[1]
+    assert supports[5] < DONE_SUPPORT  # as many words as [2], but far from the question
+    assert supports[0] == pytest.approx(0.35 + 10 * (0.93 - (0.93 + 4 * 0.90) / 5))
 
 
-def test_coordinated_verbs_share_their_object_instead_of_splitting_the_question():
-    assert _readings("哪些乡镇培育或培训了法律明白人") == [["培育或培训", "法律明白人"]]
-    first, second = _readings("哪些乡镇给执法人员培训，或者组织执法资格考试")
-    assert "执法人员" in first and "执法人员" not in second
+def test_a_sentence_is_read_under_its_heading():
+    from types import SimpleNamespace
 
+    from search.answer import _covered_sentences
 
-def test_a_bare_or_between_predicates_is_read_both_ways():
-    readings = _readings("哪些乡镇的规范性文件做了合法性审查或者报了备案")
-    assert readings[0][-1] == "合法性审查或报备案"  # a noun item: the item after 或 runs on past 了
-    assert ["报", "备案"] in readings
-    # a list whose items are not runs of plain content words is no list: its words stay slots of their own
-    assert _readings("哪些乡镇派人下到村里、上老百姓家里去送法")[0][:4] == ["派", "人", "下到", "村里"]
+    record = SimpleNamespace(text="邀请民警到学校上法治课12次。", row=3, section_path=["（二）加强普法宣传教育"])
+    slots = [Slot.of(Concept("学校", ("学校",), ())), Slot.of(Concept("普法", ("普法",), ()))]
+    weights = [[[1.0]], [[1.0]]]
+    (sentence,) = _covered_sentences(_fake_searcher(records=[record]), "哪些乡镇到学校普法", [(slots, weights)],
+                                     {3: 0.5})
+    assert sentence.cover == 1.0 and sentence.text == record.text  # the heading helps, the evidence stays

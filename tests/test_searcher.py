@@ -2,6 +2,7 @@
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer import build_index
@@ -102,3 +103,14 @@ def test_document_access_is_limited_to_indexed_documents(searcher):
     assert searcher.document(document.doc_id).text
     assert searcher.document("../../etc/passwd") is None
     assert searcher.paragraphs("nope") == [] and searcher.chunk("nope") is None
+
+
+def test_sentence_vectors_are_kept_for_the_next_question(fake_index):
+    embedder = HashEmbedder()
+    searcher = Searcher.load(fake_index, embedder=embedder)
+    first = searcher.passage_vectors(["聘用法律顾问1名。", "开展普法宣传。"])
+    encoded = embedder.encoded
+    again = searcher.passage_vectors(["开展普法宣传。", "聘用法律顾问1名。", "配备执法记录仪。"])
+    assert embedder.encoded == encoded + 1  # only the new sentence was encoded
+    assert np.allclose(again[0], first[1]) and np.allclose(again[1], first[0]) and again.shape == (3, 64)
+    assert searcher.passage_vectors([]).shape == (0, 64)

@@ -1,0 +1,26 @@
+"""Coverage of a question's slots by a sentence: rarity weights, synonyms, compounds written apart."""
+import pytest
+
+from indexer.analyzer import Concept
+from search.coverage import coverage, slot_weights
+from search.question import Slot
+
+
+@pytest.mark.model
+def test_coverage_weighs_rare_words_and_synonyms(sample_searcher):
+    slots = [Slot.of(c) for c in sample_searcher.analyzer.query_concepts("哪些乡镇聘请了律师")]
+    idf = sample_searcher.stored.bm25.idf
+    weights = slot_weights(slots, idf)
+    assert coverage("聘用法律顾问1名", slots, weights, idf) == 1.0
+    assert coverage("开展普法宣传", slots, weights, idf) == 0.0
+
+
+def test_a_compound_written_apart_counts_almost_fully():
+    slots = [Slot.of(Concept("旁听庭审", ("旁听庭审",), ("旁听", "庭审"))), Slot.of(Concept("干部", ("干部",), ()))]
+    weights = [[[3.0]], [[1.0]]]
+    idf = {"旁听": 2.0, "庭审": 2.0}.get
+    assert coverage("组织执法骨干旁听行政诉讼庭审4次", slots, weights, idf) == pytest.approx(0.9 * 3 / 4)
+    assert coverage("组织干部旁听庭审", slots, weights, idf) == 1.0
+    # pieces far apart or out of order are only partial evidence
+    assert coverage("庭审结束后组织旁听", slots, weights, idf) < 0.6
+    assert coverage("旁听了党委会议，会议要求各村规范开展庭审", slots, weights, idf) < 0.6

@@ -1,0 +1,43 @@
+"""Reading questions: township questions and topics, clause alternatives, listed items, coordinated verbs."""
+from search.question import alternatives_of, is_township_question, topic_of
+
+
+def test_question_kinds_and_topics():
+    assert is_township_question("哪些乡镇开展了宪法宣传") and not is_township_question("信访矛盾怎么化解")
+    assert topic_of("哪些乡镇聘请了法律顾问？") == "聘请法律顾问"
+    assert topic_of("有哪些街道开展了宪法宣传") == "开展宪法宣传"
+
+
+def test_a_question_with_alternatives_is_judged_per_alternative():
+    assert alternatives_of("哪些乡镇给执法人员培训，或者组织执法资格考试") == ["哪些乡镇给执法人员培训", "组织执法资格考试"]
+    assert alternatives_of("哪些乡镇聘请了法律顾问") == ["哪些乡镇聘请了法律顾问"]
+
+
+def _readings(question):
+    from indexer.analyzer import get_analyzer
+    from search.question import question_slots
+
+    return [[slot.word for slot in slots] for slots in question_slots(get_analyzer(), question)]
+
+
+def test_listed_items_fill_one_slot_and_share_the_words_around_them():
+    assert _readings("哪些乡镇用广播、电子大屏这些来放普法宣传内容") == [["广播或电子大屏", "来放", "普法宣传", "内容"]]
+    # 或 inside a 、 list joins items, not clauses: 律师 alone is not the question
+    assert _readings("哪些乡镇请了律师、法律专家或者司法所的人来给干部讲法律课") == [
+        ["请", "律师或法律专家或司法所", "人", "来", "干部", "讲", "法律课"]]
+    # examples after 比如 are items too, and the glue verb (搞) before one is passed over
+    assert _readings("哪些乡镇管了村里的钱，比如设村务监督委员会、搞村务公开")[0][-1] == "设村务监督委员会或村务公开"
+
+
+def test_coordinated_verbs_share_their_object_instead_of_splitting_the_question():
+    assert _readings("哪些乡镇培育或培训了法律明白人") == [["培育或培训", "法律明白人"]]
+    first, second = _readings("哪些乡镇给执法人员培训，或者组织执法资格考试")
+    assert "执法人员" in first and "执法人员" not in second
+
+
+def test_a_bare_or_between_predicates_is_read_both_ways():
+    readings = _readings("哪些乡镇的规范性文件做了合法性审查或者报了备案")
+    assert readings[0][-1] == "合法性审查或报备案"  # a noun item: the item after 或 runs on past 了
+    assert ["报", "备案"] in readings
+    # a list whose items are not runs of plain content words is no list: its words stay slots of their own
+    assert _readings("哪些乡镇派人下到村里、上老百姓家里去送法")[0][:4] == ["派", "人", "下到", "村里"]
