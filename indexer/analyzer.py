@@ -117,6 +117,12 @@ class Analyzer:
         if not _is_term(word) or flag.startswith(_FUNCTION_POS) or word in _COLLOQUIAL:
             return None
         forms = (word, *self.synonyms.get(word, ()))
+        if len(word) == 1:
+            # One character is part of too many words to be evidence on its own (点 in 重点, 管 in 管理):
+            # it counts only through its longer official wordings, if it has any.
+            forms = tuple(f for f in forms if len(f) > 1)
+            if not forms:
+                return None
         parts = tuple(t for t in self.terms(word) if t != word and len(t) >= 2) if len(word) >= 3 else ()
         return Concept(word, forms, parts, is_verb=flag in ("v", "vd"), verbal=flag.startswith("v"))
 
@@ -130,9 +136,10 @@ class Concept:
     verbal: bool = False  # a verb or verbal noun (培训, 宣传): names an action, not what it acts on
 
 
-def is_glue(word: str) -> bool:
-    """Everyday glue of questions (搞, 弄, 大家): not a concept, yet part of the phrase it stands in."""
-    return word in _COLLOQUIAL
+def is_glue(word: str, flag: str) -> bool:
+    """A word that is no concept yet part of the phrase it stands in: everyday glue (搞, 弄) and single
+    characters without an official wording (报 in 报了备案), as opposed to function words and punctuation."""
+    return _is_term(word) and not flag.startswith(_FUNCTION_POS) and (word in _COLLOQUIAL or len(word) == 1)
 
 
 def fold(text: str) -> str:

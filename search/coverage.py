@@ -15,6 +15,7 @@ PART_SHARE = 0.7  # at most, for a compound of which only some parts appear
 SPLIT_COMPOUND_SHARE = 0.9  # a compound written apart is almost always the same thing
 SPLIT_COMPOUND_GAP = 8  # characters of modifiers allowed between its pieces
 VERB_WEIGHT = 0.3
+UNKNOWN_WORD_SHARE = 1.0  # of the average weight, for a word no chunk contains
 
 
 def slot_weights(slots: list[Slot], idf) -> list[list[list[float]]]:
@@ -29,7 +30,7 @@ def slot_weights(slots: list[Slot], idf) -> list[list[list[float]]]:
     # A content word no chunk contains still asks for something (a word the reports never use, say 外包):
     # it weighs as much as the question's other words on average, so that the rest alone is not full cover.
     known = [w for w in raw.values() if w is not None]
-    fallback = sum(known) / len(known) if known else 0.0
+    fallback = UNKNOWN_WORD_SHARE * sum(known) / len(known) if known else 0.0
 
     def weight(concept: Concept) -> float:
         value = raw[concept.word]
@@ -63,7 +64,10 @@ def concept_cover(sentence: str, concept: Concept, idf) -> float:
         return SPLIT_COMPOUND_SHARE
     if not concept.parts:
         return 0.0
-    part_idf = {part: idf(part) or 0.0 for part in concept.parts}
+    known = [x for x in (idf(part) for part in concept.parts) if x is not None]
+    # A part no chunk contains (海关 of 海关监管) is what the question is after: it weighs as much as the
+    # rarest known part, so the known ones alone are not the compound.
+    part_idf = {part: idf(part) or max(known, default=0.0) for part in concept.parts}
     present = sum(w for part, w in part_idf.items() if part in sentence)
     all_parts = sum(part_idf.values())
     rarity = max(idf(form) or 0.0 for form in concept.forms) or max(part_idf.values())

@@ -134,14 +134,15 @@ def _lists(words: list[tuple[str, str]], concepts: list[Concept | None]) -> list
 
 
 def _run(words, concepts, start: int, step: int, limit: int, through_perfective: bool = False) -> list[int]:
-    """Positions of the content words next to a separator, going outwards from `start`; everyday glue before
-    the item ("搞村务公开") is passed over."""
-    run = []
+    """Positions of the content words next to a separator, going outwards from `start`. Glue before the
+    item ("搞村务公开", "报了备案") is passed over, and so is 了 within a predicate."""
+    run: list[int] = []
     i = start
     while 0 <= i < len(concepts) and len(run) < limit:
+        word, flag = words[i]
         if concepts[i] is not None:
             run.append(i)
-        elif not (is_glue(words[i][0]) and not run or through_perfective and run and words[i][0] == _PERFECTIVE):
+        elif not (is_glue(word, flag) and not run or through_perfective and i != start and word == _PERFECTIVE):
             break
         i += step
     return sorted(run)

@@ -48,3 +48,10 @@ def test_function_words_and_glue_are_not_concepts():
     # verbal nouns name the practice itself and are weighed as such; plain verbs vary with the wording
     assert not next(c for c in concepts if c.word == "培训").is_verb
     assert next(c for c in concepts if c.word == "组织").is_verb
+
+
+def test_single_characters_count_only_through_longer_wordings():
+    analyzer = get_analyzer()
+    assert analyzer.concept("点", "n") is None  # 点 is in 重点, 特点, 节点 …
+    assert analyzer.concept("请", "v") is None
+    assert analyzer.concept("法律顾问", "n").forms[0] == "法律顾问"

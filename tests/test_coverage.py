@@ -24,3 +24,12 @@ def test_a_compound_written_apart_counts_almost_fully():
     # pieces far apart or out of order are only partial evidence
     assert coverage("庭审结束后组织旁听", slots, weights, idf) < 0.6
     assert coverage("旁听了党委会议，会议要求各村规范开展庭审", slots, weights, idf) < 0.6
+
+
+def test_a_known_part_of_an_unknown_compound_is_not_the_compound():
+    """海关监管 is in no report; a sentence about 监管 says nothing about 海关."""
+    slots = [Slot.of(Concept("海关监管", ("海关监管",), ("海关", "监管")))]
+    idf = {"监管": 3.0}.get
+    weights = slot_weights(slots, idf)
+    assert coverage("加强市场监管", slots, weights, idf) == pytest.approx(0.7 * 0.5)
+    assert coverage("海关监管点设在镇上", slots, weights, idf) == 1.0

@@ -43,3 +43,10 @@ def test_questions_over_the_larger_corpus_clear_their_floors(more_searcher):
     assert summary["townships"]["recall"] >= 0.9 and summary["townships"]["precision"] >= 0.85
     summary, _ = evaluate(more_searcher, load_questions(EVAL / "blind_questions_more.jsonl"), ["hybrid"])
     assert summary["townships"]["recall"] >= 0.5 and summary["townships"]["precision"] >= 0.8
+
+
+@pytest.mark.parametrize("question", ["哪些乡镇设立了海关监管点", "哪些乡镇举办了国际马拉松比赛", "哪些乡镇建成了核电站",
+                                      "哪些乡镇给干部发了电动汽车购车补贴"])
+def test_a_practice_no_report_describes_gets_no_township(more_searcher, question):
+    answer = more_searcher.ask(question)
+    assert answer.done == [] and answer.answer.startswith("未找到相关乡镇"), answer.answer
