@@ -24,7 +24,7 @@ from search.coverage import coverage, slot_weights
 from search.fuse import score_mix
 from search.numbers import is_count_question, number_phrases, question_unit
 from search.searcher import CANDIDATES, Hit, check_question
-from search.question import is_township_question, question_slots, topic_of
+from search.question import asks_about_shortcomings, is_township_question, question_slots, topic_of
 from search.sentences import locate, split_sentences
 
 # Chosen on the labelled township questions (README, 乡镇问答): support ≥ DONE_SUPPORT is a deed.
@@ -146,6 +146,7 @@ class _Sentence:
 def _judge(searcher, question, alternatives, candidates: dict[int, float]) -> list[tuple[Evidence, str]]:
     sentences = _covered_sentences(searcher, question, alternatives, candidates)
     _weigh_similarity(searcher, question, sentences)
+    shortcomings = asks_about_shortcomings(question)
     best: dict[int, _Sentence] = {}
     for sentence in sentences:
         row = sentence.record.row
@@ -163,7 +164,7 @@ def _judge(searcher, question, alternatives, candidates: dict[int, float]) -> li
                             sentence.text, sentence.start, sentence.end, char_start, char_end,
                             round(_score(sentence), 4), round(sentence.cover, 3), sentence.numbers, record.role,
                             record.section_path, record.page)
-        judged.append((evidence, _status(record.role, sentence.text, sentence.support)))
+        judged.append((evidence, _status(record.role, sentence.text, sentence.support, shortcomings)))
     return judged
 
 
@@ -209,10 +210,12 @@ def _score(sentence: _Sentence) -> float:
     return max(sentence.support, 0.0) * (0.5 + 0.5 * sentence.relevance)
 
 
-def _status(role: str, sentence: str, support: float) -> str:
+def _status(role: str, sentence: str, support: float, shortcomings: bool = False) -> str:
+    """done | planned | mentioned. For a question about shortcomings ("哪些乡镇承认执法力量薄弱"), the 问题不足
+    part is where the answer is said, and a 做法成效 part only mentions the subject."""
     if role == ROLE_PLAN or announces_plan(sentence):
         return "planned"
-    if role == ROLE_PROBLEM or support < DONE_SUPPORT:
+    if support < DONE_SUPPORT or (role == ROLE_PROBLEM) != shortcomings:
         return "mentioned"
     return "done"
 

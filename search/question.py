@@ -27,6 +27,7 @@ _PERFECTIVE = "了"  # "报了备案": an item that is a whole predicate runs on
 MAX_ITEM_WORDS = 3
 
 _TOWNSHIP_QUESTION = re.compile(r"哪些|哪个|哪几个|哪几|哪家|哪里|都有谁|有谁|谁家|多少个(?:乡|镇|街道)|几个(?:乡|镇|街道)")
+_SHORTCOMING = re.compile(r"不足|短板|薄弱|不高|不够|不强|不平衡|不充分|不到位|欠缺|滞后|差距|困难|承认|存在(?:的)?问题")
 _TOPIC_PREFIX = re.compile(r"^(?:请问|请列出|列出)?(?:有)?(?:哪些|哪个|哪几个|哪几|哪家|多少个|几个)"
                            r"(?:乡镇街道|乡镇|街道|乡|镇|单位|地方)?(?:都|还|已经|已)?")
 
@@ -53,6 +54,11 @@ class Slot:
 
 def is_township_question(question: str) -> bool:
     return bool(_TOWNSHIP_QUESTION.search(question))
+
+
+def asks_about_shortcomings(question: str) -> bool:
+    """"哪些乡镇承认干部法律素质不高": the answer is in what reports name as their shortcomings."""
+    return bool(_SHORTCOMING.search(question))
 
 
 def topic_of(question: str) -> str:

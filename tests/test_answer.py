@@ -54,6 +54,9 @@ def test_status_rules():
     assert _status("问题不足", "法律顾问作用发挥不够。", 1.0) == "mentioned"
     assert _status("做法成效", "聘请法律顾问1名。", 0.3) == "mentioned"
     assert _status("做法成效", "聘请法律顾问1名。", 0.9) == "done"
+    # asked about shortcomings, the 问题不足 part holds the answer
+    assert _status("问题不足", "执法专业力量薄弱。", 0.9, shortcomings=True) == "done"
+    assert _status("做法成效", "充实执法专业力量。", 0.9, shortcomings=True) == "mentioned"
 
 
 def test_evidence_is_grouped_into_one_entry_per_township_and_year():

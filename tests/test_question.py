@@ -1,11 +1,13 @@
 """Reading questions: township questions and topics, clause alternatives, listed items, coordinated verbs."""
-from search.question import alternatives_of, is_township_question, topic_of
+from search.question import alternatives_of, asks_about_shortcomings, is_township_question, topic_of
 
 
 def test_question_kinds_and_topics():
     assert is_township_question("哪些乡镇开展了宪法宣传") and not is_township_question("信访矛盾怎么化解")
     assert topic_of("哪些乡镇聘请了法律顾问？") == "聘请法律顾问"
     assert topic_of("有哪些街道开展了宪法宣传") == "开展宪法宣传"
+    assert asks_about_shortcomings("哪些乡镇承认执法力量薄弱") and asks_about_shortcomings("哪些乡镇存在的问题是经费不足")
+    assert not asks_about_shortcomings("哪些乡镇把发现的问题整改了") and not asks_about_shortcomings("哪些乡镇排查矛盾问题")
 
 
 def test_a_question_with_alternatives_is_judged_per_alternative():
