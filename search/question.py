@@ -87,18 +87,23 @@ def question_slots(analyzer, question: str) -> list[list[Slot]]:
 
 
 def _predicates(analyzer, clause: str) -> list[str]:
-    """The two sides of a bare 或 that may be whole predicates: not items of a 、 list ("律师、法律专家或者司法所"),
-    and with at least two content words on each side, since a lone word is a list item ("培育或培训")."""
+    """The two sides of a bare 或 when both may be whole predicates, each with a thing of its own: not items of
+    a 、 list ("律师、法律专家或者司法所"), and not verbs sharing the object that follows ("组织学习或宣传了反有组织
+    犯罪法"). The side after 或 keeps what stood before the side before it ("让法律顾问帮着化解矛盾纠纷或处理信访":
+    法律顾问 处理 信访)."""
     parts = _BARE_OR.split(clause)
     if len(parts) != 2:
         return []
     if "、" in _AFTER_PUNCTUATION.split(parts[0])[-1] or "、" in re.split(r"[，,；;：:）)]", parts[1])[0]:
         return []
-    if any(len(analyzer.query_concepts(part)) < 2 for part in parts):
+    sides = [analyzer.query_concepts(part) for part in parts]
+    if any(len(side) < 2 or all(c.verbal for c in side) for side in sides):
         return []
-    return parts
-
-
+    words = analyzer.question_words(parts[0])
+    concepts = [analyzer.concept(word, flag) for word, flag in words]
+    item = _run(words, concepts, len(words) - 1, -1, MAX_ITEM_WORDS)
+    before = "".join(word for word, _ in words[:item[0]]) if item else ""
+    return [parts[0], before + parts[1]]
 def _slots(analyzer, text: str) -> list[Slot]:
     words = analyzer.question_words(text)
     concepts = [analyzer.concept(word, flag) for word, flag in words]
@@ -132,20 +137,25 @@ def _lists(words: list[tuple[str, str]], concepts: list[Concept | None]) -> list
         inner = [[j for j in range(a + 1, b) if concepts[j] is not None] for a, b in zip(chain, chain[1:])]
         limit = min([len(item) for item in inner] + [MAX_ITEM_WORDS])
         first = _run(words, concepts, chain[0] - 1, -1, limit)
-        last = _run(words, concepts, chain[-1] + 1, +1, limit, through_perfective=_is_thing(concepts, first))
+        last = _run(words, concepts, chain[-1] + 1, +1, limit, through_perfective=_is_thing(concepts, first),
+                    verbs_only=bool(first) and all(concepts[i].is_verb for i in first))
         items = [first, *inner, last]
         if all(items) and all(len(item) <= MAX_ITEM_WORDS for item in items):
             lists.append(items)
     return lists
 
 
-def _run(words, concepts, start: int, step: int, limit: int, through_perfective: bool = False) -> list[int]:
+def _run(words, concepts, start: int, step: int, limit: int, through_perfective: bool = False,
+         verbs_only: bool = False) -> list[int]:
     """Positions of the content words next to a separator, going outwards from `start`. Glue before the
-    item ("搞村务公开", "报了备案") is passed over, and so is 了 within a predicate."""
+    item ("搞村务公开", "报了备案") is passed over, and so is 了 within a predicate. After verbs alone, the item
+    is verbs too: what follows is their shared object ("组织学习或宣传了反有组织犯罪法")."""
     run: list[int] = []
     i = start
     while 0 <= i < len(concepts) and len(run) < limit:
         word, flag = words[i]
+        if verbs_only and run and concepts[i] is not None and not concepts[i].verbal:
+            break
         if concepts[i] is not None:
             run.append(i)
         elif not (is_glue(word, flag) and not run or through_perfective and i != start and word == _PERFECTIVE):

@@ -40,8 +40,12 @@ def test_coordinated_verbs_share_their_object_instead_of_splitting_the_question(
 def test_a_bare_or_between_predicates_is_read_both_ways():
     readings = _readings("哪些乡镇的规范性文件做了合法性审查或者报送司法局备案")
     assert readings[0] == ["规范性文件", "合法性审查或报送司法局备案"]  # a noun item: the next item is a predicate
-    assert ["报送", "司法局", "备案"] in readings and ["规范性文件", "合法性审查"] in readings
+    assert readings[1:] == [["规范性文件", "合法性审查"], ["规范性文件", "报送", "司法局", "备案"]]
     # the glue verb and 了 before an item are passed over; a lone word on one side is no predicate
     assert _readings("哪些乡镇的规范性文件做了合法性审查或者报了备案") == [["规范性文件", "合法性审查或备案"]]
+    # the side after 或 keeps what stood before the side before it (above: 规范性文件)
+    assert _readings("哪些乡镇让法律顾问帮着化解矛盾纠纷或处理信访")[-1] == ["法律顾问", "处理", "信访"]
+    # verbs alone are no predicate: they share the object after them
+    assert len(_readings("哪些乡镇组织学习或宣传了民法典")) == 1
     # a list whose items are not runs of content words is no list: its words stay slots of their own
     assert _readings("哪些乡镇派人下到村里、上老百姓家里去送法") == [["下到", "村里", "老百姓", "家里", "送法"]]
