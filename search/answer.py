@@ -37,6 +37,7 @@ MAX_SENTENCES = 200  # sentences encoded per question, at most
 KEYWORD_CANDIDATES = 300
 MAX_EVIDENCE = 3
 _STATUS_ORDER = {"done": 0, "planned": 1, "mentioned": 2}
+STATUS_LABELS = {"done": "已做", "planned": "计划中", "mentioned": "提及"}
 
 
 @dataclass
@@ -76,14 +77,20 @@ class Answer:
     townships: list[TownshipAnswer]
     sentences: list[Evidence]
     results: list[Hit]
+    about_shortcomings: bool = False  # "哪些乡镇承认…不足": the main list is what reports admit, not deeds
 
     @property
     def done(self) -> list[TownshipAnswer]:
         return [t for t in self.townships if t.status == "done"]
 
+    @property
+    def status_labels(self) -> dict[str, str]:
+        return {**STATUS_LABELS, "done": "报告中提到"} if self.about_shortcomings else STATUS_LABELS
+
     def to_json(self) -> dict:
         return {
             "question": self.question, "kind": self.kind, "answer": self.answer,
+            "about_shortcomings": self.about_shortcomings,
             "townships": [_township_json(t) for t in self.townships],
             "sentences": [_evidence_json(e) for e in self.sentences],
             "results": [hit.to_json() for hit in self.results],
@@ -99,13 +106,14 @@ def answer_question(searcher, question: str, filters=None, top_k: int = 10) -> A
     ranking = searcher.rank(question, terms, CANDIDATES, "hybrid", filters)
     results = searcher.hits(ranking.top(top_k), terms)
     candidates = _candidates(searcher, question, terms, ranking, filters)
-    evidence = _judge(searcher, question, alternatives, candidates)
+    shortcomings = asks_about_shortcomings(question)
+    evidence = _judge(searcher, question, alternatives, candidates, shortcomings)
     townships = _group(searcher, evidence)
     township_kind = is_township_question(question)
     best_sentences = _best_sentences(evidence)
     summary = _summary(question, townships, best_sentences, township_kind)
     return Answer(question, "townships" if township_kind else "passages", summary, townships, best_sentences,
-                  results)
+                  results, shortcomings)
 
 
 def _candidates(searcher, question, terms, ranking, filters) -> dict[int, float]:
@@ -143,10 +151,10 @@ class _Sentence:
         return self.record.text[self.start:self.end]
 
 
-def _judge(searcher, question, alternatives, candidates: dict[int, float]) -> list[tuple[Evidence, str]]:
+def _judge(searcher, question, alternatives, candidates: dict[int, float],
+           shortcomings: bool) -> list[tuple[Evidence, str]]:
     sentences = _covered_sentences(searcher, question, alternatives, candidates)
     _weigh_similarity(searcher, question, sentences)
-    shortcomings = asks_about_shortcomings(question)
     best: dict[int, _Sentence] = {}
     for sentence in sentences:
         row = sentence.record.row

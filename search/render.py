@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from search.highlight import mark
 
-_STATUS = {"done": "已做", "planned": "计划中", "mentioned": "提及"}
 
 
 def place(township: str | None, county: str | None, year: int | None) -> str:
@@ -33,7 +32,7 @@ def render_answer(answer) -> str:
         group = [t for t in answer.townships if t.status == status]
         if not group:
             continue
-        lines.append(f"\n【{_STATUS[status]}】")
+        lines.append(f"\n【{answer.status_labels[status]}】")
         for township in group:
             lines.append(f"- {place(township.name, township.county, township.year)}")
             for evidence in township.evidence[:1]:

@@ -43,6 +43,16 @@ def test_questions_not_about_townships_get_evidence_sentences(sample_searcher):
 
 
 @pytest.mark.model
+def test_a_question_about_shortcomings_lists_the_reports_that_admit_them(sample_searcher):
+    from search.render import render_answer
+
+    answer = sample_searcher.ask("哪些乡镇承认执法力量薄弱")
+    assert answer.about_shortcomings and answer.done
+    assert all(t.evidence[0].role == "问题不足" for t in answer.done)
+    assert "【报告中提到】" in render_answer(answer) and "【已做】" not in render_answer(answer)
+
+
+@pytest.mark.model
 def test_nothing_found_is_said_plainly(sample_searcher):
     answer = sample_searcher.ask("哪些乡镇建成了核电站")
     assert answer.done == [] and answer.answer.startswith("未找到相关乡镇")

@@ -7,8 +7,7 @@ import streamlit as st
 
 from search import FilterError, Filters, QueryError, Searcher
 from ui import export, params, state
-from ui.render import (STATUS_LABELS, badge, doc_href, escape, highlight, link, notice, section_label,
-                       snippet)
+from ui.render import badge, doc_href, escape, highlight, link, notice, section_label, snippet
 
 EXAMPLES = ("哪些乡镇聘请了法律顾问", "信访矛盾怎么化解", "普法宣传有哪些做法", "哪些乡镇开展了行政执法培训",
             "存在哪些问题和不足")
@@ -68,23 +67,23 @@ def _answer(answer) -> None:
     others = [t for t in answer.townships if t.status != "done"]
     if answer.kind == "townships":
         if done:
-            st.html("".join(_township_row(t) for t in done))
+            st.html("".join(_township_row(t, answer.status_labels) for t in done))
         if others:
             with st.expander(f"计划中或仅顺带提及的乡镇（{len(others)} 个）"):
-                st.html("".join(_township_row(t) for t in others))
+                st.html("".join(_township_row(t, answer.status_labels) for t in others))
     elif answer.townships:
         with st.expander(f"按乡镇查看依据（{len(answer.townships)} 个乡镇）"):
-            st.html("".join(_township_row(t) for t in done + others))
+            st.html("".join(_township_row(t, answer.status_labels) for t in done + others))
 
 
-def _township_row(township) -> str:
+def _township_row(township, labels: dict[str, str]) -> str:
     evidence = township.evidence[0]
     window, spans = snippet(evidence.text, evidence.sentence_start, evidence.sentence_end, context=40)
     href = doc_href(evidence.doc_id, evidence.id, (evidence.char_start, evidence.char_end))
     numbers = f"数字：{escape('、'.join(evidence.numbers))}　" if evidence.numbers else ""
     where = " ".join(p for p in (township.county, f"{township.year}年" if township.year else None) if p)
     return (f'<div class="rl-card"><div class="rl-head"><b>{escape(township.name)}</b> '
-            f'<span class="rl-muted">{escape(where)}</span>{badge(STATUS_LABELS[township.status], township.status)}'
+            f'<span class="rl-muted">{escape(where)}</span>{badge(labels[township.status], township.status)}'
             f'</div><div class="rl-text">{highlight(window, spans, "rl-ev")}</div>'
             f'<div class="rl-muted">{numbers}{link(href, f"查看原文 · {evidence.source} 第{evidence.page}页")}'
             f' · {escape(evidence.role)} · {escape(section_label(evidence.section_path))}</div></div>')

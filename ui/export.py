@@ -11,7 +11,7 @@ import io
 import time
 
 from search.render import place
-from ui.render import STATUS_LABELS, doc_href, section_label
+from ui.render import doc_href, section_label
 
 CSV_COLUMNS = ["类型", "序号", "乡镇", "县区", "年度", "状态", "段落类型", "小节", "相关度", "内容", "来源文件", "页码",
                "字符起止", "链接"]
@@ -29,7 +29,7 @@ def to_csv(answer, hits, base_url: str | None = None) -> bytes:
         for evidence in township.evidence[:1]:
             href = doc_href(evidence.doc_id, evidence.id, (evidence.char_start, evidence.char_end))
             rows.append(["乡镇回答", number, township.name, township.county or "", township.year or "",
-                         STATUS_LABELS.get(township.status, township.status), evidence.role,
+                         answer.status_labels.get(township.status, township.status), evidence.role,
                          section_label(evidence.section_path), f"{evidence.score:.3f}", evidence.sentence,
                          evidence.source, evidence.page, f"{evidence.char_start}-{evidence.char_end}",
                          absolute(href, base_url)])
@@ -64,7 +64,7 @@ def to_markdown(question: str, answer, hits, conditions: list[str], base_url: st
         for status in ("done", "planned", "mentioned"):
             group = [t for t in answer.townships if t.status == status]
             if group:
-                lines += [f"### {STATUS_LABELS[status]}", ""]
+                lines += [f"### {answer.status_labels[status]}", ""]
             for township in group:
                 evidence = township.evidence[0]
                 href = doc_href(evidence.doc_id, evidence.id, (evidence.char_start, evidence.char_end))

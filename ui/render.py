@@ -13,7 +13,6 @@ import streamlit as st
 
 from search.highlight import merge_spans
 
-STATUS_LABELS = {"done": "已做", "planned": "计划中", "mentioned": "提及"}
 
 CSS = """
 <style>
