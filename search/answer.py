@@ -189,9 +189,9 @@ def _covered_sentences(searcher, question, alternatives, candidates: dict[int, f
     for record in searcher.stored.table.chunks(rows=list(candidates)):
         heading = record.section_path[-1] + "。" if record.section_path else ""
         for start, end in split_sentences(record.text):
-            sentence = heading + record.text[start:end]
-            cover = max(coverage(sentence, slots, weights, idf) for slots, weights in alternatives)
-            numbers = number_phrases(record.text[start:end]) if counting else []
+            text = record.text[start:end]
+            cover = max(coverage(heading + text, slots, weights, idf) for slots, weights in alternatives)
+            numbers = number_phrases(text) if counting else []
             if counting and unit and any(n.endswith(unit) for n in numbers):
                 cover = min(1.0, cover + 0.15)  # the count asked for is here
             if cover >= SENTENCE_FLOOR:

@@ -15,7 +15,6 @@ PART_SHARE = 0.7  # at most, for a compound of which only some parts appear
 SPLIT_COMPOUND_SHARE = 0.9  # a compound written apart is almost always the same thing
 SPLIT_COMPOUND_GAP = 8  # characters of modifiers allowed between its pieces
 VERB_WEIGHT = 0.3
-UNKNOWN_WORD_SHARE = 1.0  # of the average weight, for a word no chunk contains
 
 
 def slot_weights(slots: list[Slot], idf) -> list[list[list[float]]]:
@@ -30,7 +29,7 @@ def slot_weights(slots: list[Slot], idf) -> list[list[list[float]]]:
     # A content word no chunk contains still asks for something (a word the reports never use, say 外包):
     # it weighs as much as the question's other words on average, so that the rest alone is not full cover.
     known = [w for w in raw.values() if w is not None]
-    fallback = UNKNOWN_WORD_SHARE * sum(known) / len(known) if known else 0.0
+    fallback = sum(known) / len(known) if known else 0.0
 
     def weight(concept: Concept) -> float:
         value = raw[concept.word]

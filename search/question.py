@@ -104,6 +104,8 @@ def _predicates(analyzer, clause: str) -> list[str]:
     item = _run(words, concepts, len(words) - 1, -1, MAX_ITEM_WORDS)
     before = "".join(word for word, _ in words[:item[0]]) if item else ""
     return [parts[0], before + parts[1]]
+
+
 def _slots(analyzer, text: str) -> list[Slot]:
     words = analyzer.question_words(text)
     concepts = [analyzer.concept(word, flag) for word, flag in words]

@@ -4,7 +4,6 @@ from __future__ import annotations
 from search.highlight import mark
 
 
-
 def place(township: str | None, county: str | None, year: int | None) -> str:
     parts = [p for p in (county, township) if p]
     name = " ".join(parts) if parts else "（乡镇未识别）"

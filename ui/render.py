@@ -13,7 +13,6 @@ import streamlit as st
 
 from search.highlight import merge_spans
 
-
 CSS = """
 <style>
 .rl-card {border: 1px solid #e5e7eb; border-radius: 8px; padding: 0.7rem 0.9rem; margin: 0.2rem 0 0.3rem 0;
