@@ -28,12 +28,16 @@ _STOPWORDS = set("""
 # (或者), particles, localisers (里, 之前), pronouns (大家, 自己), adverbs (先), classifiers, interjections.
 _FUNCTION_POS = ("p", "c", "u", "f", "r", "d", "q", "y", "e", "o")
 # Everyday glue words of questions that official reports never use for the thing itself.
-_COLLOQUIAL = set("搞 弄 干 做 办 大家 一起 办法 事 事情 东西 的事 干的事 面向".split())
+_COLLOQUIAL = set("""搞 弄 干 做 办 大家 一起 办法 事 事情 东西 的事 干的事 面向 时候 的时候 顺带 顺便 这么 那么
+下去 下来 上来 进来 出来 过来 坐下""".split())
 # Question scaffolding: asks *how* or *which*, never evidence the reports contain.
 _SCAFFOLDING = re.compile(
     r"哪些|哪个|哪几个|哪家|哪里|哪儿|什么|怎么样|怎么|怎样|如何|有没有|有无|是否|是不是|多少|几个|几次|几名|几份"
     r"|吗|呢|么|请问|请列出|列出|告诉我|介绍一下|介绍|一下|情况如何|做了|都有|有哪些|用起来|起来了|了没"
     r"|乡镇街道|乡镇|街道|各乡|各镇|别的|其他|其它|比如|例如|譬如")
+# A short quoted name in a question names one thing: "闽执法", "万名党员进党校".
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
+QUOTED_FLAG = "nz_quoted"
 _WORD_CHARS = re.compile(r"[\w\u4e00-\u9fff]")
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
@@ -109,8 +113,14 @@ class Analyzer:
         """(word, part of speech) for the whole question once folded and stripped of its scaffolding,
         punctuation included, so that callers can see how the words are strung together."""
         stripped = _SCAFFOLDING.sub(" ", fold(question))
+        words: list[tuple[str, str]] = []
         with self._lock:
-            return [(pair.word, pair.flag) for pair in self._pos.lcut(stripped)]
+            for i, piece in enumerate(_QUOTED.split(stripped)):
+                if i % 2:  # a quoted name ("闽执法", "书记论坛") is one word, however jieba would cut it
+                    words.append((piece, QUOTED_FLAG))
+                elif piece:
+                    words.extend((pair.word, pair.flag) for pair in self._pos.lcut(piece))
+        return words
 
     def concept(self, word: str, flag: str) -> "Concept | None":
         """The concept a question word stands for, or None for function words and everyday glue."""
@@ -124,7 +134,8 @@ class Analyzer:
             if not forms:
                 return None
         parts = tuple(t for t in self.terms(word) if t != word and len(t) >= 2) if len(word) >= 3 else ()
-        return Concept(word, forms, parts, is_verb=flag in ("v", "vd"), verbal=flag.startswith("v"))
+        return Concept(word, forms, parts, is_verb=flag in ("v", "vd"), verbal=flag.startswith("v"),
+                       quoted=flag == QUOTED_FLAG)
 
 
 @dataclass(frozen=True)
@@ -134,6 +145,7 @@ class Concept:
     parts: tuple[str, ...]  # sub-words of a compound, for partial cover
     is_verb: bool = False  # "聘请" in 聘请法律顾问: the object carries the evidence, the verb varies
     verbal: bool = False  # a verb or verbal noun (培训, 宣传): names an action, not what it acts on
+    quoted: bool = False  # named in quotes by the asker ("闽执法"): the most specific thing asked about
 
 
 def is_glue(word: str, flag: str) -> bool:

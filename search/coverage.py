@@ -30,6 +30,10 @@ def slot_weights(slots: list[Slot], idf) -> list[list[list[float]]]:
     # it weighs as much as the question's other words on average, so that the rest alone is not full cover.
     known = [w for w in raw.values() if w is not None]
     fallback = sum(known) / len(known) if known else 0.0
+    # A quoted name is what the asker is most specific about, however common its pieces are: it weighs at
+    # least as much as the question's rarest word.
+    for concept in (c for slot in slots for c in slot.concepts if c.quoted):
+        raw[concept.word] = max([raw[concept.word] or 0.0, *known])
 
     def weight(concept: Concept) -> float:
         value = raw[concept.word]

@@ -25,9 +25,27 @@ _AFTER_PUNCTUATION = re.compile(r"[，,；;：:（(]")
 _LIST_SEPARATORS = {"、", "或", "或者", "或是", "/"}
 _PERFECTIVE = "了"  # "报了备案": an item that is a whole predicate runs on past 了
 MAX_ITEM_WORDS = 3
+MIN_SLOTS_WITHOUT_EXAMPLES = 2
 
 _TOWNSHIP_QUESTION = re.compile(r"哪些|哪个|哪几个|哪几|哪家|哪里|都有谁|有谁|谁家|多少个(?:乡|镇|街道)|几个(?:乡|镇|街道)")
 _SHORTCOMING = re.compile(r"不足|短板|薄弱|不高|不够|不强|不平衡|不充分|不到位|欠缺|滞后|差距|困难|承认|存在(?:的)?问题")
+# What a question says about itself rather than about the practice: where the answer is written
+# ("在报告里承认", "在下一步工作安排里提出要"), why it is asked ("我们想学一学：", "写年度总结想找参考："), and what
+# it rules out ("而不只是念念文件", "除了国家层面的法律，").
+_PLAN_FRAME = re.compile(r"(?:在|从)?(?:下一步|下步|今后|明年|来年|下一年度?|接下来|新的一年|下一?阶段)(?:的)?(?:工作)?"
+                         r"(?:安排|打算|计划|部署|思路|规划)?(?:里面|里|中|上)?(?:都|还)?"
+                         r"(?:提出|提到|说|写|表示|明确|准备|打算|计划)?(?:了)?(?:要|将|会)?")
+_PLAN_VERB = re.compile(r"(?:打算|准备|计划|拟)(?:要|将)?(?=在|把|对|进一步|继续|加强|推进|开展|建立|完善|健全|提升|提高|"
+                        r"加大|落实|探索|推动|深化|建设|组织|设立|成立|引入|聘请)")
+_REPORT_FRAME = re.compile(r"(?:在)?(?:年度)?(?:报告|总结|材料)(?:里面|里|中|上)(?:都)?(?:提到|提出|写到|写了|说|讲|坦言|指出|"
+                           r"承认|明确)?(?:了)?|承认(?:了)?|坦言")
+_CONTRAST = re.compile(r"[，,]?\s*(?:而)?(?:不只是|不仅仅是|不仅是|不光是|不单是|而不是|并不是|不是只|不是光)[^，,。；;？?！!]*")
+_EXCEPT = re.compile(r"除了[^，,。；;？?！!]*?(?:以外|之外|外)?[，,]")
+# Examples a question gives of what it asks ("，比如聘请执法监督员、开展执法专项督查", "（比如“万名党员进党校”）").
+_EXAMPLE = re.compile(r"[（(]\s*(?:比如|例如|譬如|诸如)?[^（()）]*[）)]|(?:[，,]\s*(?:像是|像)|(?:[，,]\s*)?(?:比如|例如|譬如|诸如))"
+                      r"[^，,。；;？?！!]*")
+_QUOTE_MARK = re.compile(r"[“\"「『]")
+_PREAMBLE = re.compile(r"^[^：:？?]*[：:]")
 _TOPIC_PREFIX = re.compile(r"^(?:请问|请列出|列出)?(?:有)?(?:哪些|哪个|哪几个|哪几|哪家|多少个|几个)"
                            r"(?:乡镇街道|乡镇|街道|乡|镇|单位|地方)?(?:都|还|已经|已)?")
 
@@ -61,9 +79,34 @@ def asks_about_shortcomings(question: str) -> bool:
     return bool(_SHORTCOMING.search(question))
 
 
+def asks_about_plans(question: str) -> bool:
+    """"哪些乡镇在下一步打算里提出要完善学法制度": the answer is in what reports plan, not in what they did."""
+    return bool(_PLAN_FRAME.search(question)) or bool(_PLAN_VERB.search(question))
+
+
+def question_focus(question: str) -> str:
+    """What the main list of an answer is made of: "plans", "shortcomings" or "deeds"."""
+    if asks_about_plans(question):
+        return "plans"
+    return "shortcomings" if asks_about_shortcomings(question) else "deeds"
+
+
+def asked_part(question: str) -> str:
+    """The question without what it says about itself: a preamble before a colon, the place in the report
+    the answer is expected ("在报告里承认", "在下一步打算里提出要"), and what it rules out ("而不只是念念文件",
+    "除了国家层面的法律，"). Only what remains is asked of a sentence."""
+    text = question.strip()
+    preamble = _PREAMBLE.match(text)
+    if preamble and not is_township_question(preamble.group(0)) and len(text) - preamble.end() >= 6:
+        text = text[preamble.end():]
+    for pattern in (_CONTRAST, _EXCEPT, _PLAN_FRAME, _PLAN_VERB, _REPORT_FRAME):
+        text = pattern.sub("", text)
+    return text or question
+
+
 def topic_of(question: str) -> str:
     """"哪些乡镇聘请了法律顾问？" → "聘请法律顾问"."""
-    topic = _TOPIC_PREFIX.sub("", question.strip().rstrip("？?。！!"))
+    topic = _TOPIC_PREFIX.sub("", asked_part(question).rstrip("？?。！!"))
     return re.sub(r"了(?=[\u4e00-\u9fff])", "", topic) or question
 
 
@@ -80,10 +123,25 @@ def question_slots(analyzer, question: str) -> list[list[Slot]]:
     within one alternative, and as two alternatives of their own.
     """
     alternatives = []
-    for clause in alternatives_of(question):
+    for clause in alternatives_of(asked_part(question)):
         alternatives.append(_slots(analyzer, clause))
         alternatives.extend(_slots(analyzer, part) for part in _predicates(analyzer, clause))
+        without, quoted = _example_readings(clause)
+        if without is not None and len(plain := _slots(analyzer, without)) >= MIN_SLOTS_WITHOUT_EXAMPLES:
+            alternatives.append(plain)
+        alternatives.extend(_slots(analyzer, reading) for reading in quoted)
     return [slots for slots in alternatives if slots]
+
+
+def _example_readings(clause: str) -> tuple[str | None, list[str]]:
+    """Examples illustrate what is asked; they do not narrow it. "加强了行政执法监督，比如聘请执法监督员" is
+    also answered by a sentence on 行政执法监督 alone (if that alone still says something: not "管了村里的钱"),
+    and when the examples are names in quotes ("比如福建的“闽执法”", "叫什么“课堂”“书记论坛”的"), by a sentence
+    naming one of them. Returns the clause without its examples (None if it has none) and the quoted ones."""
+    examples = list(_EXAMPLE.finditer(clause))
+    if not examples:
+        return None, []
+    return _EXAMPLE.sub("", clause), [m.group(0) for m in examples if _QUOTE_MARK.search(m.group(0))]
 
 
 def _predicates(analyzer, clause: str) -> list[str]:
@@ -112,6 +170,7 @@ def _slots(analyzer, text: str) -> list[Slot]:
     listed = _lists(words, concepts)
     slots: list[Slot] = []
     seen: set[str] = set()
+    listed += _quoted_runs(words, concepts, listed)
     in_list = {i for items in listed for item in items for i in item}
     position_of_list = {min(i for item in items for i in item): items for items in listed}
     for i, concept in enumerate(concepts):
@@ -122,6 +181,20 @@ def _slots(analyzer, text: str) -> list[Slot]:
             seen.add(concept.word)
             slots.append(Slot.of(concept))
     return slots
+
+
+def _quoted_runs(words, concepts, listed) -> list[list[list[int]]]:
+    """Names in quotes one after the other ("“课堂”“书记论坛”“法治讲堂”") are a list without separators."""
+    taken = {i for items in listed for item in items for i in item}
+    runs, run = [], []
+    for i, concept in enumerate(concepts + [None]):
+        if concept is not None and concept.quoted and i not in taken:
+            run.append(i)
+            continue
+        if len(run) > 1:
+            runs.append([[j] for j in run])
+        run = []
+    return runs
 
 
 def _lists(words: list[tuple[str, str]], concepts: list[Concept | None]) -> list[list[list[int]]]:

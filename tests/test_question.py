@@ -10,6 +10,22 @@ def test_question_kinds_and_topics():
     assert not asks_about_shortcomings("哪些乡镇把发现的问题整改了") and not asks_about_shortcomings("哪些乡镇排查矛盾问题")
 
 
+def test_what_a_question_says_about_itself_is_not_asked_of_a_sentence():
+    from search.question import asked_part, question_focus
+
+    assert asked_part("我们想学一学：下去执法的时候把投诉当场办了，哪些乡镇这么做过？") == "下去执法的时候把投诉当场办了，哪些乡镇这么做过？"
+    assert asked_part("哪些乡镇组织干部研讨交流，而不只是念念文件？") == "哪些乡镇组织干部研讨交流？"
+    assert asked_part("除了国家法律，哪些乡镇还学了地方性法规？") == "哪些乡镇还学了地方性法规？"
+    assert asked_part("哪些乡镇在下一步工作安排里提出要加强执法监督") == "哪些乡镇加强执法监督"
+    assert asked_part("哪些乡镇在报告里承认执法力量薄弱") == "哪些乡镇执法力量薄弱"
+    # a colon inside the question proper is kept
+    assert asked_part("哪些乡镇写了：法律顾问参与决策") == "哪些乡镇写了：法律顾问参与决策"
+    assert question_focus("哪些乡镇在下一步打算里提出要完善学法制度") == "plans"
+    assert question_focus("哪些乡镇计划建立法律顾问制度") == "plans"
+    assert question_focus("哪些乡镇制定了年度普法计划") == "deeds"
+    assert question_focus("哪些乡镇承认执法力量薄弱") == "shortcomings"
+
+
 def test_a_question_with_alternatives_is_judged_per_alternative():
     assert alternatives_of("哪些乡镇给执法人员培训，或者组织执法资格考试") == ["哪些乡镇给执法人员培训", "组织执法资格考试"]
     assert alternatives_of("哪些乡镇聘请了法律顾问") == ["哪些乡镇聘请了法律顾问"]
@@ -49,3 +65,12 @@ def test_a_bare_or_between_predicates_is_read_both_ways():
     assert len(_readings("哪些乡镇组织学习或宣传了民法典")) == 1
     # a list whose items are not runs of content words is no list: its words stay slots of their own
     assert _readings("哪些乡镇派人下到村里、上老百姓家里去送法") == [["下到", "村里", "老百姓", "家里", "送法"]]
+
+
+def test_examples_illustrate_the_question_and_quoted_names_are_one_word():
+    # the question is answered with or without its examples; quoted examples are answers on their own
+    assert _readings("哪些乡镇用上了执法办案平台，比如福建的“闽执法”？") == [
+        ["执法", "办案", "平台", "福建", "闽执法"], ["执法", "办案", "平台"], ["福建", "闽执法"]]
+    # names in quotes one after another are a list
+    assert _readings("哪些乡镇给干部学法起了名字，比如“书记论坛”“法治讲堂”") == [
+        ["干部", "学法", "名字", "书记论坛或法治讲堂"], ["干部", "学法", "名字"], ["书记论坛或法治讲堂"]]
