@@ -133,9 +133,11 @@ class Analyzer:
             forms = tuple(f for f in forms if len(f) > 1)
             if not forms:
                 return None
-        parts = tuple(t for t in self.terms(word) if t != word and len(t) >= 2) if len(word) >= 3 else ()
+        quoted = flag == QUOTED_FLAG
+        # A quoted name is meant as written: its pieces ("法治" of “法治××”) are not the name.
+        parts = tuple(t for t in self.terms(word) if t != word and len(t) >= 2) if len(word) >= 3 and not quoted else ()
         return Concept(word, forms, parts, is_verb=flag in ("v", "vd"), verbal=flag.startswith("v"),
-                       quoted=flag == QUOTED_FLAG)
+                       quoted=quoted)
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,14 @@ from search.coverage import coverage, slot_weights
 from search.fuse import score_mix
 from search.numbers import is_count_question, number_phrases, question_unit
 from search.searcher import CANDIDATES, Hit, check_question
-from search.question import asks_about_shortcomings, is_township_question, question_slots, topic_of
+from search.question import is_township_question, question_focus, question_slots, topic_of
 from search.sentences import locate, split_sentences
 
-# Chosen on the labelled township questions (README, 乡镇问答): support ≥ DONE_SUPPORT is a deed.
-DONE_SUPPORT = 0.4
+# Chosen on the labelled township questions (README, 乡镇问答): a sentence whose strength reaches DONE_STRENGTH
+# says what was asked. strength = support + RELEVANCE_WEIGHT · relevance − COVER_GAP_WEIGHT · (best cover − cover).
+DONE_STRENGTH = 0.55
+RELEVANCE_WEIGHT = 0.5  # the fused retrieval score of the sentence's paragraph, in [0, 1]
+COVER_GAP_WEIGHT = 0.65  # how far the sentence's cover falls short of the best sentence's cover
 MENTION_COVERAGE = 0.35  # says enough of the question to be shown as a plan or a mention
 SENTENCE_FLOOR = 0.2  # lexical cover below which a sentence is not looked at
 SIMILARITY_WEIGHT = 10.0
@@ -38,6 +41,8 @@ KEYWORD_CANDIDATES = 300
 MAX_EVIDENCE = 3
 _STATUS_ORDER = {"done": 0, "planned": 1, "mentioned": 2}
 STATUS_LABELS = {"done": "已做", "planned": "计划中", "mentioned": "提及"}
+# A question about shortcomings or plans is answered from those parts: its main list is not of deeds.
+_MAIN_LABELS = {"deeds": "已做", "shortcomings": "报告中提到", "plans": "计划中提出"}
 
 
 @dataclass
@@ -77,7 +82,7 @@ class Answer:
     townships: list[TownshipAnswer]
     sentences: list[Evidence]
     results: list[Hit]
-    about_shortcomings: bool = False  # "哪些乡镇承认…不足": the main list is what reports admit, not deeds
+    focus: str = "deeds"  # what the main list is made of: deeds, shortcomings ("哪些乡镇承认…不足") or plans
 
     @property
     def done(self) -> list[TownshipAnswer]:
@@ -85,12 +90,16 @@ class Answer:
 
     @property
     def status_labels(self) -> dict[str, str]:
-        return {**STATUS_LABELS, "done": "报告中提到"} if self.about_shortcomings else STATUS_LABELS
+        return {**STATUS_LABELS, "done": _MAIN_LABELS[self.focus]}
+
+    @property
+    def about_shortcomings(self) -> bool:
+        return self.focus == "shortcomings"
 
     def to_json(self) -> dict:
         return {
             "question": self.question, "kind": self.kind, "answer": self.answer,
-            "about_shortcomings": self.about_shortcomings,
+            "focus": self.focus, "about_shortcomings": self.about_shortcomings,
             "townships": [_township_json(t) for t in self.townships],
             "sentences": [_evidence_json(e) for e in self.sentences],
             "results": [hit.to_json() for hit in self.results],
@@ -106,14 +115,14 @@ def answer_question(searcher, question: str, filters=None, top_k: int = 10) -> A
     ranking = searcher.rank(question, terms, CANDIDATES, "hybrid", filters)
     results = searcher.hits(ranking.top(top_k), terms)
     candidates = _candidates(searcher, question, terms, ranking, filters)
-    shortcomings = asks_about_shortcomings(question)
-    evidence = _judge(searcher, question, alternatives, candidates, shortcomings)
+    focus = question_focus(question)
+    evidence = _judge(searcher, question, alternatives, candidates, focus)
     townships = _group(searcher, evidence)
     township_kind = is_township_question(question)
     best_sentences = _best_sentences(evidence)
-    summary = _summary(question, townships, best_sentences, township_kind)
+    summary = _summary(question, townships, best_sentences, township_kind, focus)
     return Answer(question, "townships" if township_kind else "passages", summary, townships, best_sentences,
-                  results, shortcomings)
+                  results, focus)
 
 
 def _candidates(searcher, question, terms, ranking, filters) -> dict[int, float]:
@@ -145,6 +154,7 @@ class _Sentence:
     numbers: list[str]
     relevance: float
     support: float = 0.0
+    strength: float = 0.0
 
     @property
     def text(self) -> str:
@@ -152,13 +162,14 @@ class _Sentence:
 
 
 def _judge(searcher, question, alternatives, candidates: dict[int, float],
-           shortcomings: bool) -> list[tuple[Evidence, str]]:
+           focus: str) -> list[tuple[Evidence, str]]:
     sentences = _covered_sentences(searcher, question, alternatives, candidates)
     _weigh_similarity(searcher, question, sentences)
+    _weigh_strength(sentences)
     best: dict[int, _Sentence] = {}
     for sentence in sentences:
         row = sentence.record.row
-        worth_showing = sentence.support >= DONE_SUPPORT or sentence.cover >= MENTION_COVERAGE
+        worth_showing = sentence.strength >= DONE_STRENGTH or sentence.cover >= MENTION_COVERAGE
         if worth_showing and (row not in best or _score(sentence) > _score(best[row])):
             best[row] = sentence
     texts: dict[str, str] = {}
@@ -172,7 +183,7 @@ def _judge(searcher, question, alternatives, candidates: dict[int, float],
                             sentence.text, sentence.start, sentence.end, char_start, char_end,
                             round(_score(sentence), 4), round(sentence.cover, 3), sentence.numbers, record.role,
                             record.section_path, record.page)
-        judged.append((evidence, _status(record.role, sentence.text, sentence.support, shortcomings)))
+        judged.append((evidence, _status(record.role, sentence.text, sentence.strength, focus)))
     return judged
 
 
@@ -214,16 +225,33 @@ def _weigh_similarity(searcher, question, sentences: list[_Sentence]) -> None:
         sentence.support = sentence.cover + SIMILARITY_WEIGHT * (float(cosine) - reference)
 
 
+def _weigh_strength(sentences: list[_Sentence]) -> None:
+    """How strongly a sentence says what was asked, all things considered: its support, how well its paragraph
+    ranked for the question, and how far its cover falls short of the best-covered sentence for this question
+    (when some sentence says all of the question, one that says half of it is weaker evidence than when none
+    says more)."""
+    if not sentences:
+        return
+    best_cover = max(s.cover for s in sentences)
+    for sentence in sentences:
+        sentence.strength = (sentence.support + RELEVANCE_WEIGHT * sentence.relevance
+                             - COVER_GAP_WEIGHT * (best_cover - sentence.cover))
+
+
 def _score(sentence: _Sentence) -> float:
     return max(sentence.support, 0.0) * (0.5 + 0.5 * sentence.relevance)
 
 
-def _status(role: str, sentence: str, support: float, shortcomings: bool = False) -> str:
-    """done | planned | mentioned. For a question about shortcomings ("哪些乡镇承认执法力量薄弱"), the 问题不足
-    part is where the answer is said, and a 做法成效 part only mentions the subject."""
-    if role == ROLE_PLAN or announces_plan(sentence):
+def _status(role: str, sentence: str, strength: float, focus: str = "deeds") -> str:
+    """done | planned | mentioned; "done" is what the question asks for. For a question about shortcomings
+    ("哪些乡镇承认执法力量薄弱") that is said in the 问题不足 part, for one about plans ("哪些乡镇下一步打算完善学法
+    制度") in the 下一步计划 part or as intent; elsewhere the subject is only mentioned."""
+    plan = role == ROLE_PLAN or announces_plan(sentence)
+    if focus == "plans":
+        return "done" if plan and strength >= DONE_STRENGTH else "mentioned"
+    if plan:
         return "planned"
-    if support < DONE_SUPPORT or (role == ROLE_PROBLEM) != shortcomings:
+    if strength < DONE_STRENGTH or (role == ROLE_PROBLEM) != (focus == "shortcomings"):
         return "mentioned"
     return "done"
 
@@ -256,7 +284,8 @@ def _best_sentences(judged: list[tuple[Evidence, str]], limit: int = 5) -> list[
     return chosen
 
 
-def _summary(question: str, townships: list[TownshipAnswer], sentences: list[Evidence], township_kind: bool) -> str:
+def _summary(question: str, townships: list[TownshipAnswer], sentences: list[Evidence], township_kind: bool,
+             focus: str = "deeds") -> str:
     done = [t for t in townships if t.status == "done"]
     others = [t for t in townships if t.status != "done"]
     if township_kind:
@@ -264,9 +293,11 @@ def _summary(question: str, townships: list[TownshipAnswer], sentences: list[Evi
             base = "未找到相关乡镇。"
         else:
             names = "、".join(f"{t.name}（{t.year}）" if t.year else t.name for t in done)
-            base = f"共 {len(done)} 个乡镇明确提到{topic_of(question)}：{names}。"
+            where = "在下一步计划中提出" if focus == "plans" else "明确提到"
+            base = f"共 {len(done)} 个乡镇{where}{topic_of(question)}：{names}。"
         if others:
-            base += f"另有 {len(others)} 个乡镇仅在计划中或顺带提及，列在下方。"
+            how = "仅顺带提及" if focus == "plans" else "仅在计划中或顺带提及"
+            base += f"另有 {len(others)} 个乡镇{how}，列在下方。"
         return base
     if not sentences:
         return "未找到相关内容。"

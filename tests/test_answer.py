@@ -47,9 +47,19 @@ def test_a_question_about_shortcomings_lists_the_reports_that_admit_them(sample_
     from search.render import render_answer
 
     answer = sample_searcher.ask("哪些乡镇承认执法力量薄弱")
-    assert answer.about_shortcomings and answer.done
+    assert answer.about_shortcomings and answer.focus == "shortcomings" and answer.done
     assert all(t.evidence[0].role == "问题不足" for t in answer.done)
     assert "【报告中提到】" in render_answer(answer) and "【已做】" not in render_answer(answer)
+
+
+@pytest.mark.model
+def test_a_question_about_plans_lists_the_reports_that_plan_it(sample_searcher):
+    from search.render import render_answer
+
+    answer = sample_searcher.ask("哪些乡镇在下一步工作安排里提出要加强行政执法监督？")
+    assert answer.focus == "plans" and len(answer.done) >= 3
+    assert all(t.evidence[0].role == "下一步计划" for t in answer.done)
+    assert "【计划中提出】" in render_answer(answer) and "下一步计划中提出加强行政执法监督" in answer.answer
 
 
 @pytest.mark.model
@@ -65,8 +75,13 @@ def test_status_rules():
     assert _status("做法成效", "聘请法律顾问1名。", 0.3) == "mentioned"
     assert _status("做法成效", "聘请法律顾问1名。", 0.9) == "done"
     # asked about shortcomings, the 问题不足 part holds the answer
-    assert _status("问题不足", "执法专业力量薄弱。", 0.9, shortcomings=True) == "done"
-    assert _status("做法成效", "充实执法专业力量。", 0.9, shortcomings=True) == "mentioned"
+    assert _status("问题不足", "执法专业力量薄弱。", 0.9, focus="shortcomings") == "done"
+    assert _status("做法成效", "充实执法专业力量。", 0.9, focus="shortcomings") == "mentioned"
+    # asked about plans, the 下一步 part (or a sentence announcing intent) holds the answer
+    assert _status("下一步计划", "加强行政执法监督。", 0.9, focus="plans") == "done"
+    assert _status("做法成效", "下一步将加强行政执法监督。", 0.9, focus="plans") == "done"
+    assert _status("做法成效", "加强了行政执法监督。", 0.9, focus="plans") == "mentioned"
+    assert _status("下一步计划", "加强行政执法监督。", 0.3, focus="plans") == "mentioned"
 
 
 def test_evidence_is_grouped_into_one_entry_per_township_and_year():
@@ -104,18 +119,35 @@ def _fake_searcher(cosines=(), records=(), idf=None):
 def test_closeness_in_meaning_lowers_the_words_a_sentence_needs():
     from types import SimpleNamespace
 
-    from search.answer import DONE_SUPPORT, _Sentence, _weigh_similarity
+    from search.answer import DONE_STRENGTH, _Sentence, _weigh_similarity, _weigh_strength
 
     cosines = [0.93, 0.90, 0.90, 0.90, 0.90, 0.85]
     covers = [0.35, 0.35, 0.60, 0.35, 0.35, 0.60]
     record = SimpleNamespace(text="".join(f"句{i}" for i in range(6)), row=0)
-    sentences = [_Sentence(record, 2 * i, 2 * i + 2, cover, [], 1.0) for i, cover in enumerate(covers)]
+    sentences = [_Sentence(record, 2 * i, 2 * i + 2, cover, [], 0.5) for i, cover in enumerate(covers)]
     _weigh_similarity(_fake_searcher(cosines), "问题", sentences)
-    supports = [s.support for s in sentences]
-    assert supports[0] >= DONE_SUPPORT  # few words, but among the closest in meaning
-    assert supports[2] >= DONE_SUPPORT > supports[1]
-    assert supports[5] < DONE_SUPPORT  # as many words as [2], but far from the question
-    assert supports[0] == pytest.approx(0.35 + 10 * (0.93 - (0.93 + 4 * 0.90) / 5))
+    _weigh_strength(sentences)
+    assert sentences[0].support == pytest.approx(0.35 + 10 * (0.93 - (0.93 + 4 * 0.90) / 5))
+    strengths = [s.strength for s in sentences]
+    assert strengths[0] >= DONE_STRENGTH  # few words, but among the closest in meaning
+    assert strengths[2] >= DONE_STRENGTH > strengths[1]
+    assert strengths[5] < DONE_STRENGTH  # as many words as [2], but far from the question
+
+
+def test_strength_weighs_retrieval_and_the_best_cover_for_the_question():
+    from types import SimpleNamespace
+
+    from search.answer import _Sentence, _weigh_strength
+
+    record = SimpleNamespace(text="句子", row=0)
+    ranked_high, ranked_low = _Sentence(record, 0, 2, 0.5, [], 1.0, 0.5), _Sentence(record, 0, 2, 0.5, [], 0.2, 0.5)
+    _weigh_strength([ranked_high, ranked_low])
+    assert ranked_high.strength > ranked_low.strength
+    # the same half-covered sentence is weaker evidence when another sentence says all of the question
+    alone, beside_full = _Sentence(record, 0, 2, 0.5, [], 0.5, 0.5), _Sentence(record, 0, 2, 0.5, [], 0.5, 0.5)
+    _weigh_strength([alone])
+    _weigh_strength([beside_full, _Sentence(record, 0, 2, 1.0, [], 0.5, 1.0)])
+    assert alone.strength - beside_full.strength == pytest.approx(0.5 * 0.65)
 
 
 def test_a_sentence_is_read_under_its_heading():

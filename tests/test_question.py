@@ -74,3 +74,10 @@ def test_examples_illustrate_the_question_and_quoted_names_are_one_word():
     # names in quotes one after another are a list
     assert _readings("哪些乡镇给干部学法起了名字，比如“书记论坛”“法治讲堂”") == [
         ["干部", "学法", "名字", "书记论坛或法治讲堂"], ["干部", "学法", "名字"], ["书记论坛或法治讲堂"]]
+
+
+def test_a_quoted_name_is_matched_as_written_not_by_its_pieces():
+    from indexer.analyzer import QUOTED_FLAG, get_analyzer
+
+    concept = get_analyzer().concept("法治××", QUOTED_FLAG)
+    assert concept.quoted and concept.parts == ()  # "法治" alone is in every report
