@@ -218,7 +218,7 @@ def _weigh_similarity(searcher, question, sentences: list[_Sentence]) -> None:
     sentence close to the best ones needs fewer of the question's words, a distant one more."""
     if not sentences:
         return
-    vectors = searcher.passage_vectors([s.text for s in sentences])
+    vectors = searcher.sentence_vectors([s.text for s in sentences])
     cosines = vectors @ searcher.query_vector(question).astype(np.float32)
     reference = float(np.sort(cosines)[::-1][:REFERENCE_TOP].mean())
     for sentence, cosine in zip(sentences, cosines):

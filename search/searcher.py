@@ -172,14 +172,16 @@ class Searcher:
                     self._vectors.pop(next(iter(self._vectors)))
         return vector
 
-    def passage_vectors(self, texts: list[str]) -> np.ndarray:
-        """Embeddings of passages that are not in the index (sentences, for answers). Recent ones are kept
-        like query vectors: the app asks the same question again on every click."""
+    def sentence_vectors(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of sentences to compare with a question (for answers), not in the index. They are encoded
+        the way questions are (e5's "query: "), as e5 advises for comparing two statements rather than finding
+        a passage for a query: on the labelled township questions this separates evidence slightly better.
+        Recent ones are kept like query vectors: the app asks the same question again on every click."""
         with self._vectors_lock:
             known = {t: self._passages[t] for t in texts if t in self._passages}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            known.update(zip(missing, self.embedder.encode_passages(missing)))
+            known.update(zip(missing, self.embedder.encode_queries(missing)))
             with self._vectors_lock:
                 self._passages.update((t, known[t]) for t in missing)
                 while len(self._passages) > PASSAGE_CACHE_SIZE:

@@ -34,4 +34,5 @@ class HashEmbedder:
         return self._vector(text)
 
     def encode_queries(self, texts) -> np.ndarray:
-        return np.stack([self._vector(t) for t in texts])
+        self.encoded += len(texts)
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)

@@ -112,7 +112,7 @@ def _fake_searcher(cosines=(), records=(), idf=None):
     vectors = {f"句{i}": np.array([c, (1 - c * c) ** 0.5], np.float32) for i, c in enumerate(cosines)}
     table = SimpleNamespace(chunks=lambda rows: [r for r in records if r.row in rows])
     return SimpleNamespace(query_vector=lambda question: query,
-                           passage_vectors=lambda texts: np.stack([vectors[t] for t in texts]),
+                           sentence_vectors=lambda texts: np.stack([vectors[t] for t in texts]),
                            stored=SimpleNamespace(bm25=SimpleNamespace(idf=(idf or {}).get), table=table))
 
 

@@ -108,9 +108,9 @@ def test_document_access_is_limited_to_indexed_documents(searcher):
 def test_sentence_vectors_are_kept_for_the_next_question(fake_index):
     embedder = HashEmbedder()
     searcher = Searcher.load(fake_index, embedder=embedder)
-    first = searcher.passage_vectors(["聘用法律顾问1名。", "开展普法宣传。"])
+    first = searcher.sentence_vectors(["聘用法律顾问1名。", "开展普法宣传。"])
     encoded = embedder.encoded
-    again = searcher.passage_vectors(["开展普法宣传。", "聘用法律顾问1名。", "配备执法记录仪。"])
+    again = searcher.sentence_vectors(["开展普法宣传。", "聘用法律顾问1名。", "配备执法记录仪。"])
     assert embedder.encoded == encoded + 1  # only the new sentence was encoded
     assert np.allclose(again[0], first[1]) and np.allclose(again[1], first[0]) and again.shape == (3, 64)
-    assert searcher.passage_vectors([]).shape == (0, 64)
+    assert searcher.sentence_vectors([]).shape == (0, 64)
