@@ -27,11 +27,8 @@ from search.searcher import CANDIDATES, Hit, check_question
 from search.question import is_township_question, question_focus, question_slots, topic_of
 from search.sentences import locate, split_sentences
 
-# Chosen on the labelled township questions (README, 乡镇问答): a sentence whose strength reaches DONE_STRENGTH
-# says what was asked. strength = support + RELEVANCE_WEIGHT · relevance − COVER_GAP_WEIGHT · (best cover − cover).
-DONE_STRENGTH = 0.55
-RELEVANCE_WEIGHT = 0.5  # the fused retrieval score of the sentence's paragraph, in [0, 1]
-COVER_GAP_WEIGHT = 0.65  # how far the sentence's cover falls short of the best sentence's cover
+# Chosen on the labelled township questions (README, 乡镇问答): support ≥ DONE_SUPPORT is a deed.
+DONE_SUPPORT = 0.4
 MENTION_COVERAGE = 0.35  # says enough of the question to be shown as a plan or a mention
 SENTENCE_FLOOR = 0.2  # lexical cover below which a sentence is not looked at
 SIMILARITY_WEIGHT = 10.0
@@ -154,7 +151,6 @@ class _Sentence:
     numbers: list[str]
     relevance: float
     support: float = 0.0
-    strength: float = 0.0
 
     @property
     def text(self) -> str:
@@ -165,11 +161,10 @@ def _judge(searcher, question, alternatives, candidates: dict[int, float],
            focus: str) -> list[tuple[Evidence, str]]:
     sentences = _covered_sentences(searcher, question, alternatives, candidates)
     _weigh_similarity(searcher, question, sentences)
-    _weigh_strength(sentences)
     best: dict[int, _Sentence] = {}
     for sentence in sentences:
         row = sentence.record.row
-        worth_showing = sentence.strength >= DONE_STRENGTH or sentence.cover >= MENTION_COVERAGE
+        worth_showing = sentence.support >= DONE_SUPPORT or sentence.cover >= MENTION_COVERAGE
         if worth_showing and (row not in best or _score(sentence) > _score(best[row])):
             best[row] = sentence
     texts: dict[str, str] = {}
@@ -183,7 +178,7 @@ def _judge(searcher, question, alternatives, candidates: dict[int, float],
                             sentence.text, sentence.start, sentence.end, char_start, char_end,
                             round(_score(sentence), 4), round(sentence.cover, 3), sentence.numbers, record.role,
                             record.section_path, record.page)
-        judged.append((evidence, _status(record.role, sentence.text, sentence.strength, focus)))
+        judged.append((evidence, _status(record.role, sentence.text, sentence.support, focus)))
     return judged
 
 
@@ -225,33 +220,20 @@ def _weigh_similarity(searcher, question, sentences: list[_Sentence]) -> None:
         sentence.support = sentence.cover + SIMILARITY_WEIGHT * (float(cosine) - reference)
 
 
-def _weigh_strength(sentences: list[_Sentence]) -> None:
-    """How strongly a sentence says what was asked, all things considered: its support, how well its paragraph
-    ranked for the question, and how far its cover falls short of the best-covered sentence for this question
-    (when some sentence says all of the question, one that says half of it is weaker evidence than when none
-    says more)."""
-    if not sentences:
-        return
-    best_cover = max(s.cover for s in sentences)
-    for sentence in sentences:
-        sentence.strength = (sentence.support + RELEVANCE_WEIGHT * sentence.relevance
-                             - COVER_GAP_WEIGHT * (best_cover - sentence.cover))
-
-
 def _score(sentence: _Sentence) -> float:
     return max(sentence.support, 0.0) * (0.5 + 0.5 * sentence.relevance)
 
 
-def _status(role: str, sentence: str, strength: float, focus: str = "deeds") -> str:
+def _status(role: str, sentence: str, support: float, focus: str = "deeds") -> str:
     """done | planned | mentioned; "done" is what the question asks for. For a question about shortcomings
     ("哪些乡镇承认执法力量薄弱") that is said in the 问题不足 part, for one about plans ("哪些乡镇下一步打算完善学法
     制度") in the 下一步计划 part or as intent; elsewhere the subject is only mentioned."""
     plan = role == ROLE_PLAN or announces_plan(sentence)
     if focus == "plans":
-        return "done" if plan and strength >= DONE_STRENGTH else "mentioned"
+        return "done" if plan and support >= DONE_SUPPORT else "mentioned"
     if plan:
         return "planned"
-    if strength < DONE_STRENGTH or (role == ROLE_PROBLEM) != (focus == "shortcomings"):
+    if support < DONE_SUPPORT or (role == ROLE_PROBLEM) != (focus == "shortcomings"):
         return "mentioned"
     return "done"
 

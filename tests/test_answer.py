@@ -119,35 +119,18 @@ def _fake_searcher(cosines=(), records=(), idf=None):
 def test_closeness_in_meaning_lowers_the_words_a_sentence_needs():
     from types import SimpleNamespace
 
-    from search.answer import DONE_STRENGTH, _Sentence, _weigh_similarity, _weigh_strength
+    from search.answer import DONE_SUPPORT, _Sentence, _weigh_similarity
 
     cosines = [0.93, 0.90, 0.90, 0.90, 0.90, 0.85]
     covers = [0.35, 0.35, 0.60, 0.35, 0.35, 0.60]
     record = SimpleNamespace(text="".join(f"句{i}" for i in range(6)), row=0)
-    sentences = [_Sentence(record, 2 * i, 2 * i + 2, cover, [], 0.5) for i, cover in enumerate(covers)]
+    sentences = [_Sentence(record, 2 * i, 2 * i + 2, cover, [], 1.0) for i, cover in enumerate(covers)]
     _weigh_similarity(_fake_searcher(cosines), "问题", sentences)
-    _weigh_strength(sentences)
-    assert sentences[0].support == pytest.approx(0.35 + 10 * (0.93 - (0.93 + 4 * 0.90) / 5))
-    strengths = [s.strength for s in sentences]
-    assert strengths[0] >= DONE_STRENGTH  # few words, but among the closest in meaning
-    assert strengths[2] >= DONE_STRENGTH > strengths[1]
-    assert strengths[5] < DONE_STRENGTH  # as many words as [2], but far from the question
-
-
-def test_strength_weighs_retrieval_and_the_best_cover_for_the_question():
-    from types import SimpleNamespace
-
-    from search.answer import _Sentence, _weigh_strength
-
-    record = SimpleNamespace(text="句子", row=0)
-    ranked_high, ranked_low = _Sentence(record, 0, 2, 0.5, [], 1.0, 0.5), _Sentence(record, 0, 2, 0.5, [], 0.2, 0.5)
-    _weigh_strength([ranked_high, ranked_low])
-    assert ranked_high.strength > ranked_low.strength
-    # the same half-covered sentence is weaker evidence when another sentence says all of the question
-    alone, beside_full = _Sentence(record, 0, 2, 0.5, [], 0.5, 0.5), _Sentence(record, 0, 2, 0.5, [], 0.5, 0.5)
-    _weigh_strength([alone])
-    _weigh_strength([beside_full, _Sentence(record, 0, 2, 1.0, [], 0.5, 1.0)])
-    assert alone.strength - beside_full.strength == pytest.approx(0.5 * 0.65)
+    supports = [s.support for s in sentences]
+    assert supports[0] >= DONE_SUPPORT  # few words, but among the closest in meaning
+    assert supports[2] >= DONE_SUPPORT > supports[1]
+    assert supports[5] < DONE_SUPPORT  # as many words as [2], but far from the question
+    assert supports[0] == pytest.approx(0.35 + 10 * (0.93 - (0.93 + 4 * 0.90) / 5))
 
 
 def test_a_sentence_is_read_under_its_heading():
