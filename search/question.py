@@ -5,6 +5,10 @@
   的人", "培育或培训了法律明白人". The listed items form one slot, filled by whichever item a sentence contains;
   the words around the list stay slots of their own, since every item shares them.
 - Everything else is one slot per content word.
+- What the question says about itself is not asked of a sentence (asked_part): a preamble before a colon
+  ("我们想学一学："), what it rules out ("而不只是念念文件", "除了国家层面的法律，"), and where the answer is expected
+  ("在报告里承认", "在下一步打算里提出要"; the latter also sets the answer's focus, question_focus).
+- Examples ("比如…", "（…）") illustrate: the clause is also read without them, and names in quotes alone.
 
 Items are found without a parser: an item is the run of content words next to its separator (、 or a bare 或),
 stopped by any function word, particle or punctuation. Inner items are the whole stretch between two
