@@ -42,6 +42,11 @@ STATUS_LABELS = {"done": "已做", "planned": "计划中", "mentioned": "提及"
 _MAIN_LABELS = {"deeds": "已做", "shortcomings": "报告中提到", "plans": "计划中提出"}
 
 
+def others_label(focus: str) -> str:
+    """What the townships outside the main list are: for a question about plans, plans are the main list."""
+    return "仅顺带提及" if focus == "plans" else "仅在计划中或顺带提及"
+
+
 @dataclass
 class Evidence:
     id: str
@@ -278,8 +283,7 @@ def _summary(question: str, townships: list[TownshipAnswer], sentences: list[Evi
             where = "在下一步计划中提出" if focus == "plans" else "明确提到"
             base = f"共 {len(done)} 个乡镇{where}{topic_of(question)}：{names}。"
         if others:
-            how = "仅顺带提及" if focus == "plans" else "仅在计划中或顺带提及"
-            base += f"另有 {len(others)} 个乡镇{how}，列在下方。"
+            base += f"另有 {len(others)} 个乡镇{others_label(focus)}，列在下方。"
         return base
     if not sentences:
         return "未找到相关内容。"

@@ -144,3 +144,10 @@ def test_a_sentence_is_read_under_its_heading():
     (sentence,) = _covered_sentences(_fake_searcher(records=[record]), "哪些乡镇到学校普法", [(slots, weights)],
                                      {3: 0.5})
     assert sentence.cover == 1.0 and sentence.text == record.text  # the heading helps, the evidence stays
+
+
+def test_the_townships_outside_the_main_list_are_named_by_the_question_focus():
+    from search.answer import others_label
+
+    assert others_label("plans") == "仅顺带提及"  # plans are the main list of a question about plans
+    assert others_label("deeds") == others_label("shortcomings") == "仅在计划中或顺带提及"

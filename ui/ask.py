@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from search import FilterError, Filters, QueryError, Searcher
+from search.answer import others_label
 from ui import export, params, state
 from ui.render import badge, doc_href, escape, highlight, link, notice, section_label, snippet
 
@@ -69,7 +70,7 @@ def _answer(answer) -> None:
         if done:
             st.html("".join(_township_row(t, answer.status_labels) for t in done))
         if others:
-            with st.expander(f"计划中或仅顺带提及的乡镇（{len(others)} 个）"):
+            with st.expander(f"{others_label(answer.focus)}的乡镇（{len(others)} 个）"):
                 st.html("".join(_township_row(t, answer.status_labels) for t in others))
     elif answer.townships:
         with st.expander(f"按乡镇查看依据（{len(answer.townships)} 个乡镇）"):
