@@ -18,7 +18,7 @@ MODES = ("hybrid", "dense", "bm25")
 MAX_QUERY_CHARS = 500
 CANDIDATES = 100  # per retriever, before fusion
 QUERY_CACHE_SIZE = 256
-PASSAGE_CACHE_SIZE = 4096
+SENTENCE_CACHE_SIZE = 4096
 _HAS_WORD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff\u3400-\u4dbf]")
 
 
@@ -90,7 +90,7 @@ class Searcher:
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self._vectors: dict[str, np.ndarray] = {}  # recent query vectors, oldest first
-        self._passages: dict[str, np.ndarray] = {}  # recent sentence vectors, oldest first
+        self._sentences: dict[str, np.ndarray] = {}  # recent sentence vectors, oldest first
         self._vectors_lock = threading.Lock()
         self._install(stored)
 
@@ -178,14 +178,14 @@ class Searcher:
         a passage for a query: on the labelled township questions this separates evidence slightly better.
         Recent ones are kept like query vectors: the app asks the same question again on every click."""
         with self._vectors_lock:
-            known = {t: self._passages[t] for t in texts if t in self._passages}
+            known = {t: self._sentences[t] for t in texts if t in self._sentences}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
             known.update(zip(missing, self.embedder.encode_queries(missing)))
             with self._vectors_lock:
-                self._passages.update((t, known[t]) for t in missing)
-                while len(self._passages) > PASSAGE_CACHE_SIZE:
-                    self._passages.pop(next(iter(self._passages)))
+                self._sentences.update((t, known[t]) for t in missing)
+                while len(self._sentences) > SENTENCE_CACHE_SIZE:
+                    self._sentences.pop(next(iter(self._sentences)))
         if not texts:
             return np.zeros((0, self.stored.vectors.dimension), np.float32)
         return np.stack([known[t] for t in texts]).astype(np.float32)
