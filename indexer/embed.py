@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,19 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # torch already uses e
 
 PRECISIONS = ("auto", "fp32", "bf16")
 Progress = Callable[[int, int], None]  # (texts done, total)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A text encoded the way questions are: its vector and the contextual vectors of its own tokens.
+
+    tokens: (n, dimension) float16, each row L2-normalised, for the text's tokens only (no prompt, no
+    special tokens); spans: (n, 2) int32, each token's [start, end) in the text. A model without token
+    outputs gives n = 0.
+    """
+    vector: np.ndarray
+    tokens: np.ndarray
+    spans: np.ndarray
 
 
 class Embedder:
@@ -80,6 +94,39 @@ class Embedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode_queries([text])[0]
+
+    def encode_statements(self, texts: Sequence[str], batch_size: int = 32) -> list[Statement]:
+        """Texts encoded as queries (e5's "query: "), with their token vectors from the same forward pass."""
+        texts = list(texts)
+        if not texts:
+            return []
+        prompt = self._query_prompt or ""
+        outputs = self._model.encode(texts, prompt=prompt or None, batch_size=batch_size, output_value=None,
+                                     show_progress_bar=False)
+        tokenizer = self._model.tokenizer
+        statements = []
+        for text, output in zip(texts, outputs):
+            vector = output["sentence_embedding"].float().cpu().numpy()
+            vector /= max(float(np.linalg.norm(vector)), 1e-12)
+            tokens = output.get("token_embeddings")
+            if tokens is None or "attention_mask" not in output:
+                empty = np.zeros((0, len(vector)), np.float16)
+                statements.append(Statement(vector, empty, np.zeros((0, 2), np.int32)))
+                continue
+            length = int(output["attention_mask"].sum())
+            encoding = tokenizer(prompt + text, return_offsets_mapping=True, return_special_tokens_mask=True,
+                                 truncation=True, max_length=self._model.max_seq_length)
+            ids = output["input_ids"][:length].tolist()
+            # The text's own tokens: past the prompt, not <s>/</s>. Offsets come from a second (cheap)
+            # tokenisation; they apply only if it produced the very tokens that were encoded.
+            keep = [i for i, ((start, _), special) in enumerate(zip(encoding["offset_mapping"],
+                                                                   encoding["special_tokens_mask"]))
+                    if not special and start >= len(prompt)] if encoding["input_ids"] == ids else []
+            matrix = tokens[:length][keep].float().cpu().numpy()
+            matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+            spans = np.array([encoding["offset_mapping"][i] for i in keep], np.int32).reshape(-1, 2) - len(prompt)
+            statements.append(Statement(vector, matrix.astype(np.float16), spans))
+        return statements
 
     def _encode(self, texts: list[str], prompt: str | None, batch_size: int,
                 progress: Progress | None) -> np.ndarray:

@@ -19,19 +19,26 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from indexer.document import ROLE_PLAN, ROLE_PROBLEM
-from indexer.intent import announces_plan
+from indexer.e5model import DEFAULT_MODEL
+from indexer.intent import admits_shortcoming, announces_plan
 from search.coverage import coverage, slot_weights
 from search.fuse import score_mix
 from search.numbers import is_count_question, number_phrases, question_unit
 from search.searcher import CANDIDATES, Hit, check_question
-from search.question import is_township_question, question_focus, question_slots, topic_of
+from search.question import asked_part, is_township_question, question_focus, question_slots, topic_of
 from search.sentences import locate, split_sentences
+from search.token_match import token_recall, token_weights
 
 # Chosen on the labelled township questions (README, 乡镇问答): support ≥ DONE_SUPPORT is a deed.
-DONE_SUPPORT = 0.4
+DONE_SUPPORT = 0.3
 MENTION_COVERAGE = 0.35  # says enough of the question to be shown as a plan or a mention
 SENTENCE_FLOOR = 0.2  # lexical cover below which a sentence is not looked at
-SIMILARITY_WEIGHT = 10.0
+SIMILARITY_WEIGHT = 5.0  # per unit of sentence cosine
+TOKEN_WEIGHT = 10.0  # per unit of token recall (search.token_match)
+# The token recall's reference never drops below this (default model only): when even the closest sentences
+# say the question's words this poorly, none of them says what is asked ("国际马拉松比赛" → sentences on
+# 国际禁毒日). About the 5th percentile of the reference over the labelled questions that have an answer.
+RECALL_FLOOR = 0.84
 REFERENCE_TOP = 5
 MAX_SENTENCES = 200  # sentences encoded per question, at most
 KEYWORD_CANDIDATES = 300
@@ -165,7 +172,7 @@ class _Sentence:
 def _judge(searcher, question, alternatives, candidates: dict[int, float],
            focus: str) -> list[tuple[Evidence, str]]:
     sentences = _covered_sentences(searcher, question, alternatives, candidates)
-    _weigh_similarity(searcher, question, sentences)
+    _weigh_similarity(searcher, question, alternatives, sentences)
     best: dict[int, _Sentence] = {}
     for sentence in sentences:
         row = sentence.record.row
@@ -211,18 +218,32 @@ def _covered_sentences(searcher, question, alternatives, candidates: dict[int, f
     return found[:MAX_SENTENCES]
 
 
-def _weigh_similarity(searcher, question, sentences: list[_Sentence]) -> None:
-    """support = cover + SIMILARITY_WEIGHT · (cosine − reference), the reference being the mean cosine of the
-    REFERENCE_TOP most similar sentences. Relative, because the model's cosines crowd together (0.80–0.90 for
-    related and unrelated report sentences alike), while their order within one question is informative: a
-    sentence close to the best ones needs fewer of the question's words, a distant one more."""
+def _weigh_similarity(searcher, question, alternatives, sentences: list[_Sentence]) -> None:
+    """support = cover + SIMILARITY_WEIGHT · (cosine − its reference) + TOKEN_WEIGHT · (token recall − its
+    reference), each reference being the mean of the REFERENCE_TOP highest values for this question. Relative,
+    because the model's similarities crowd together (cosines of 0.80–0.90 for related and unrelated report
+    sentences alike), while their order within one question is informative: a sentence close to the best
+    ones needs fewer of the question's words, a distant one more. The token recall says which of the
+    question's words the sentence says in other words (search.token_match); the cosine, the sentence as a
+    whole."""
     if not sentences:
         return
-    vectors = searcher.sentence_vectors([s.text for s in sentences])
-    cosines = vectors @ searcher.query_vector(question).astype(np.float32)
-    reference = float(np.sort(cosines)[::-1][:REFERENCE_TOP].mean())
-    for sentence, cosine in zip(sentences, cosines):
-        sentence.support = sentence.cover + SIMILARITY_WEIGHT * (float(cosine) - reference)
+    asked = asked_part(question)
+    statements = searcher.statements([asked] + [s.text for s in sentences])
+    asked_statement, found = statements[0], statements[1:]
+    weights = token_weights(asked_statement, asked, alternatives)
+    cosines = np.stack([s.vector for s in found]) @ searcher.query_vector(question).astype(np.float32)
+    recalls = np.array([token_recall(asked_statement, weights, s) for s in found])
+    cosine_reference, recall_reference = _reference(cosines), _reference(recalls)
+    if searcher.model_name == DEFAULT_MODEL:
+        recall_reference = max(recall_reference, RECALL_FLOOR)
+    for sentence, cosine, recall in zip(sentences, cosines, recalls):
+        sentence.support = (sentence.cover + SIMILARITY_WEIGHT * (float(cosine) - cosine_reference)
+                            + TOKEN_WEIGHT * (float(recall) - recall_reference))
+
+
+def _reference(values: np.ndarray) -> float:
+    return float(np.sort(values)[::-1][:REFERENCE_TOP].mean())
 
 
 def _score(sentence: _Sentence) -> float:
@@ -231,16 +252,18 @@ def _score(sentence: _Sentence) -> float:
 
 def _status(role: str, sentence: str, support: float, focus: str = "deeds") -> str:
     """done | planned | mentioned; "done" is what the question asks for. For a question about shortcomings
-    ("哪些乡镇承认执法力量薄弱") that is said in the 问题不足 part, for one about plans ("哪些乡镇下一步打算完善学法
-    制度") in the 下一步计划 part or as intent; elsewhere the subject is only mentioned."""
+    ("哪些乡镇承认执法力量薄弱") that is said in the 问题不足 part or admitted by the sentence itself, for one about
+    plans ("哪些乡镇下一步打算完善学法制度") in the 下一步计划 part or as intent; elsewhere the subject is only
+    mentioned."""
     plan = role == ROLE_PLAN or announces_plan(sentence)
     if focus == "plans":
         return "done" if plan and support >= DONE_SUPPORT else "mentioned"
     if plan:
         return "planned"
-    if support < DONE_SUPPORT or (role == ROLE_PROBLEM) != (focus == "shortcomings"):
-        return "mentioned"
-    return "done"
+    if focus == "shortcomings":
+        admitted = role == ROLE_PROBLEM or admits_shortcoming(sentence)
+        return "done" if admitted and support >= DONE_SUPPORT else "mentioned"
+    return "done" if role != ROLE_PROBLEM and support >= DONE_SUPPORT else "mentioned"
 
 
 def _group(searcher, judged: list[tuple[Evidence, str]]) -> list[TownshipAnswer]:

