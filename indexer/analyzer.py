@@ -30,6 +30,8 @@ _FUNCTION_POS = ("p", "c", "u", "f", "r", "d", "q", "y", "e", "o")
 # Everyday glue words of questions that official reports never use for the thing itself.
 _COLLOQUIAL = set("""搞 弄 干 做 办 大家 一起 办法 事 事情 东西 的事 干的事 面向 时候 的时候 顺带 顺便 这么 那么
 下去 下来 上来 进来 出来 过来 坐下""".split())
+# A quantity ("一年", "两次", "三个"): how much is asked about, not what.
+_QUANTITY = re.compile(r"^[一二两三四五六七八九十百千万几半每]+[年月周天日次个名件场回遍届期份批]$")
 # Question scaffolding: asks *how* or *which*, never evidence the reports contain.
 _SCAFFOLDING = re.compile(
     r"哪些|哪个|哪几个|哪家|哪里|哪儿|什么|怎么样|怎么|怎样|如何|有没有|有无|是否|是不是|多少|几个|几次|几名|几份"
@@ -124,7 +126,7 @@ class Analyzer:
 
     def concept(self, word: str, flag: str) -> "Concept | None":
         """The concept a question word stands for, or None for function words and everyday glue."""
-        if not _is_term(word) or flag.startswith(_FUNCTION_POS) or word in _COLLOQUIAL:
+        if not _is_term(word) or flag.startswith(_FUNCTION_POS) or word in _COLLOQUIAL or _QUANTITY.match(word):
             return None
         forms = (word, *self.synonyms.get(word, ()))
         if len(word) == 1:

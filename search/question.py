@@ -41,8 +41,8 @@ _PLAN_FRAME = re.compile(r"(?:在|从)?(?:下一步|下步|今后|明年|来年|
                          r"(?:提出|提到|说|写|表示|明确|准备|打算|计划)?(?:了)?(?:要|将|会)?")
 _PLAN_VERB = re.compile(r"(?:打算|准备|计划|拟)(?:要|将)?(?=在|把|对|进一步|继续|加强|推进|开展|建立|完善|健全|提升|提高|"
                         r"加大|落实|探索|推动|深化|建设|组织|设立|成立|引入|聘请)")
-_REPORT_FRAME = re.compile(r"(?:在)?(?:年度)?(?:报告|总结|材料)(?:里面|里|中|上)(?:都)?(?:提到|提出|写到|写了|说|讲|坦言|指出|"
-                           r"承认|明确)?(?:了)?|承认(?:了)?|坦言")
+_REPORT_FRAME = re.compile(r"(?:在)?(?:年度)?(?:报告|总结|材料)(?:里面|里|中|上)(?:都)?(?:提到|提出|写到|写明|写了|交代|列出|说|讲|"
+                           r"坦言|指出|承认|明确)?(?:了)?|承认(?:了)?|坦言")
 _CONTRAST = re.compile(r"[，,]?\s*(?:而)?(?:不只是|不仅仅是|不仅是|不光是|不单是|而不是|并不是|不是只|不是光)[^，,。；;？?！!]*")
 _EXCEPT = re.compile(r"除了[^，,。；;？?！!]*?(?:以外|之外|外)?[，,]")
 # Examples a question gives of what it asks ("，比如聘请执法监督员、开展执法专项督查", "（比如“万名党员进党校”）").
@@ -50,6 +50,9 @@ _EXAMPLE = re.compile(r"[（(]\s*(?:比如|例如|譬如|诸如)?[^（()）]*[�
                       r"[^，,。；;？?！!]*")
 _QUOTE_MARK = re.compile(r"[“\"「『]")
 _PREAMBLE = re.compile(r"^[^：:？?]*[：:]")
+_HAS_ANY = re.compile(r"有没有|有无|是否有")
+# What an asking clause says when it asks only whether reports mention the subject named before it.
+_MENTION_ONLY = re.compile(r"(?:在)?(?:报告|总结)?(?:里|中)?(?:都|也)?(?:提到|提及|说到|写到|讲到|承认|谈到|有)(?:了|过)?|乡镇|街道|[吗呢？?]")
 _TOPIC_PREFIX = re.compile(r"^(?:请问|请列出|列出)?(?:有)?(?:哪些|哪个|哪几个|哪几|哪家|多少个|几个)"
                            r"(?:乡镇街道|乡镇|街道|乡|镇|单位|地方)?(?:都|还|已经|已)?")
 
@@ -79,8 +82,21 @@ def is_township_question(question: str) -> bool:
 
 
 def asks_about_shortcomings(question: str) -> bool:
-    """"哪些乡镇承认干部法律素质不高": the answer is in what reports name as their shortcomings."""
-    return bool(_SHORTCOMING.search(question))
+    """"哪些乡镇承认干部法律素质不高": the answer is in what reports name as their shortcomings. A clause before
+    the one that asks ("普法光靠司法所一家不够，哪些乡镇是…") gives the asker's reason, not what is asked, unless the
+    asking clause says nothing of its own ("干部法律素质不高，哪些乡镇提到了？")."""
+    return bool(_SHORTCOMING.search(_asking_clause(question)))
+
+
+def _asking_clause(question: str) -> str:
+    """The question from the clause with 哪些/有没有… on, if that clause asks more than "哪些乡镇提到了"."""
+    asking = _TOWNSHIP_QUESTION.search(question) or _HAS_ANY.search(question)
+    if not asking:
+        return question
+    start = max(question.rfind(mark, 0, asking.start()) for mark in "，,：:；;") + 1
+    clause = question[start:]
+    own = _TOPIC_PREFIX.sub("", clause[asking.start() - start:])
+    return clause if len(re.findall(r"[\u4e00-\u9fff]", _MENTION_ONLY.sub("", own))) >= 4 else question
 
 
 def asks_about_plans(question: str) -> bool:

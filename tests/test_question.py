@@ -8,6 +8,10 @@ def test_question_kinds_and_topics():
     assert topic_of("有哪些街道开展了宪法宣传") == "开展宪法宣传"
     assert asks_about_shortcomings("哪些乡镇承认执法力量薄弱") and asks_about_shortcomings("哪些乡镇存在的问题是经费不足")
     assert not asks_about_shortcomings("哪些乡镇把发现的问题整改了") and not asks_about_shortcomings("哪些乡镇排查矛盾问题")
+    # a clause before the asking one gives the asker's reason, unless the asking clause says nothing of its own
+    assert not asks_about_shortcomings("普法光靠司法所一家不够，哪些乡镇是司法所拉着派出所一起搞法治宣传的？")
+    assert asks_about_shortcomings("执法力量不足的问题，哪些乡镇在报告里承认了？")
+    assert asks_about_shortcomings("干部法律素质不高，有没有乡镇提到？")
 
 
 def test_what_a_question_says_about_itself_is_not_asked_of_a_sentence():
