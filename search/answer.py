@@ -172,6 +172,7 @@ class _Sentence:
 def _judge(searcher, question, alternatives, candidates: dict[int, float],
            focus: str) -> list[tuple[Evidence, str]]:
     sentences = _covered_sentences(searcher, question, alternatives, candidates)
+    counting = is_count_question(question)
     _weigh_similarity(searcher, question, alternatives, sentences)
     best: dict[int, _Sentence] = {}
     for sentence in sentences:
@@ -190,7 +191,7 @@ def _judge(searcher, question, alternatives, candidates: dict[int, float],
                             sentence.text, sentence.start, sentence.end, char_start, char_end,
                             round(_score(sentence), 4), round(sentence.cover, 3), sentence.numbers, record.role,
                             record.section_path, record.page)
-        judged.append((evidence, _status(record.role, sentence.text, sentence.support, focus)))
+        judged.append((evidence, _status(record.role, sentence.text, sentence.support, focus, counting)))
     return judged
 
 
@@ -250,20 +251,23 @@ def _score(sentence: _Sentence) -> float:
     return max(sentence.support, 0.0) * (0.5 + 0.5 * sentence.relevance)
 
 
-def _status(role: str, sentence: str, support: float, focus: str = "deeds") -> str:
+def _status(role: str, sentence: str, support: float, focus: str = "deeds", counting: bool = False) -> str:
     """done | planned | mentioned; "done" is what the question asks for. For a question about shortcomings
     ("哪些乡镇承认执法力量薄弱") that is said in the 问题不足 part or admitted by the sentence itself, for one about
     plans ("哪些乡镇下一步打算完善学法制度") in the 下一步计划 part or as intent; elsewhere the subject is only
-    mentioned."""
+    mentioned. A counting question ("开展了多少场普法活动") is answered only by a sentence with a count."""
     plan = role == ROLE_PLAN or announces_plan(sentence)
     if focus == "plans":
-        return "done" if plan and support >= DONE_SUPPORT else "mentioned"
-    if plan:
+        asked = plan
+    elif plan:
         return "planned"
-    if focus == "shortcomings":
-        admitted = role == ROLE_PROBLEM or admits_shortcoming(sentence)
-        return "done" if admitted and support >= DONE_SUPPORT else "mentioned"
-    return "done" if role != ROLE_PROBLEM and support >= DONE_SUPPORT else "mentioned"
+    elif focus == "shortcomings":
+        asked = role == ROLE_PROBLEM or admits_shortcoming(sentence)
+    else:
+        asked = role != ROLE_PROBLEM
+    if counting and not number_phrases(sentence):
+        asked = False
+    return "done" if asked and support >= DONE_SUPPORT else "mentioned"
 
 
 def _group(searcher, judged: list[tuple[Evidence, str]]) -> list[TownshipAnswer]:

@@ -85,6 +85,9 @@ def test_status_rules():
     assert _status("做法成效", "下一步将加强行政执法监督。", 0.9, focus="plans") == "done"
     assert _status("做法成效", "加强了行政执法监督。", 0.9, focus="plans") == "mentioned"
     assert _status("下一步计划", "加强行政执法监督。", DONE_SUPPORT - 0.1, focus="plans") == "mentioned"
+    # a counting question is answered by a count
+    assert _status("做法成效", "开展普法宣传活动45场。", 0.9, counting=True) == "done"
+    assert _status("做法成效", "通过举办法治讲堂等活动开展普法。", 0.9, counting=True) == "mentioned"
 
 
 def test_evidence_is_grouped_into_one_entry_per_township_and_year():

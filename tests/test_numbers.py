@@ -15,3 +15,5 @@ def test_counting_questions_and_their_unit():
     assert is_count_question("普法宣传资料发放了多少份") and question_unit("普法宣传资料发放了多少份") == "份"
     assert question_unit("执法人员每年参加法律培训多少学时") == "学时"
     assert not is_count_question("哪些乡镇聘请了法律顾问")
+    assert not is_count_question("哪几个乡镇办了读书班") and not is_count_question("分成立法、执法、普法几个小组")
+    assert is_count_question("一年搞了几次专项执法")
