@@ -24,6 +24,9 @@ def test_question_scaffolding_is_stripped_from_keywords():
     assert "宪法" in weights and "宣传" in weights
     for scaffolding in ("哪些", "乡镇", "有没有", "怎么"):
         assert scaffolding not in weights
+    # "哪几个地方" asks which townships; 地方性法规 is still a law
+    assert [c.word for c in get_analyzer().query_concepts("哪几个地方办了读书班")] == ["读书班"]
+    assert "地方性" in [c.word for c in get_analyzer().query_concepts("哪些乡镇组织学习地方性法规")]
 
 
 def test_token_spans_point_into_the_original_text():
