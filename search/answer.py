@@ -4,8 +4,9 @@
    because its paragraph ranked 70th.
 2. Judge sentences, not chunks. A sentence's *cover* is the share of the question's slots it fills, read
    under its heading (search.coverage, search.question). Its *support* adds how close it is in meaning to
-   the question, relative to the closest sentences for this question (the model's cosines are only
-   informative relative to each other): near ones need fewer of the question's words, far ones more.
+   the question, as a whole (cosine) and word by word (search.token_match), relative to the closest
+   sentences for this question (the model's similarities are only informative relative to each other): near
+   ones need fewer of the question's words, far ones more.
 3. Decide per township (and year): a supported sentence in a 做法成效 part is a deed (done); in a 下一步计划
    part, or phrased as intent (将…/计划…), it is a plan (planned); in a 问题不足 part, or only partly
    supported, it is a mention. Only deeds make the main list. Both parts of the cut-off are relative to the
@@ -236,7 +237,7 @@ def _weigh_similarity(searcher, question, alternatives, sentences: list[_Sentenc
     cosines = np.stack([s.vector for s in found]) @ searcher.query_vector(question).astype(np.float32)
     recalls = np.array([token_recall(asked_statement, weights, s) for s in found])
     cosine_reference, recall_reference = _reference(cosines), _reference(recalls)
-    if searcher.model_name == DEFAULT_MODEL:
+    if searcher.model_name == DEFAULT_MODEL and weights.any():
         recall_reference = max(recall_reference, RECALL_FLOOR)
     for sentence, cosine, recall in zip(sentences, cosines, recalls):
         sentence.support = (sentence.cover + SIMILARITY_WEIGHT * (float(cosine) - cosine_reference)

@@ -169,6 +169,17 @@ def test_when_even_the_closest_sentences_match_poorly_none_is_supported():
     assert max(_weighed(covers, cosines, poor, model="some/other-model")) >= DONE_SUPPORT
 
 
+def test_a_question_without_weighted_words_is_judged_without_token_recall():
+    from types import SimpleNamespace
+
+    from search.answer import DONE_SUPPORT, _Sentence, _weigh_similarity
+
+    record = SimpleNamespace(text="句0句1", row=0)
+    sentences = [_Sentence(record, 0, 2, 0.6, [], 1.0), _Sentence(record, 2, 4, 0.6, [], 1.0)]
+    _weigh_similarity(_fake_searcher([0.9, 0.9], recalls=[0.5, 0.5]), "问题", [], sentences)
+    assert [s.support for s in sentences] == pytest.approx([0.6, 0.6]) and sentences[0].support >= DONE_SUPPORT
+
+
 def test_a_sentence_is_read_under_its_heading():
     from types import SimpleNamespace
 
