@@ -28,7 +28,7 @@ from search.numbers import is_count_question, number_phrases, question_unit
 from search.searcher import CANDIDATES, Hit, check_question
 from search.question import asked_part, is_township_question, question_focus, question_slots, topic_of
 from search.sentences import locate, split_sentences
-from search.token_match import token_recall, token_weights
+from search.token_match import token_recalls, token_weights
 
 # Chosen on the labelled township questions (README, 乡镇问答): support ≥ DONE_SUPPORT is a deed.
 DONE_SUPPORT = 0.3
@@ -235,7 +235,7 @@ def _weigh_similarity(searcher, question, alternatives, sentences: list[_Sentenc
     asked_statement, found = statements[0], statements[1:]
     weights = token_weights(asked_statement, asked, alternatives)
     cosines = np.stack([s.vector for s in found]) @ searcher.query_vector(question).astype(np.float32)
-    recalls = np.array([token_recall(asked_statement, weights, s) for s in found])
+    recalls = np.array(token_recalls(asked_statement, weights, found))
     cosine_reference, recall_reference = _reference(cosines), _reference(recalls)
     if searcher.model_name == DEFAULT_MODEL and weights.any():
         recall_reference = max(recall_reference, RECALL_FLOOR)

@@ -33,8 +33,15 @@ def token_weights(question: Statement, text: str, alternatives) -> np.ndarray:
 
 def token_recall(question: Statement, weights: np.ndarray, sentence: Statement) -> float:
     """Weighted mean, over the question's tokens, of the cosine with the closest token of the sentence."""
-    total = float(weights.sum())
-    if total <= 0 or not len(sentence.tokens) or len(weights) != len(question.tokens):
-        return 0.0
-    similarity = question.tokens.astype(np.float32) @ sentence.tokens.astype(np.float32).T
-    return float(similarity.max(axis=1) @ weights) / total
+    return token_recalls(question, weights, [sentence])[0]
+
+
+def token_recalls(question: Statement, weights: np.ndarray, sentences: list[Statement]) -> list[float]:
+    """token_recall for many sentences; the question's weighted tokens are prepared once."""
+    if len(weights) != len(question.tokens) or float(weights.sum()) <= 0:
+        return [0.0] * len(sentences)
+    used = weights > 0
+    tokens, used_weights = question.tokens[used].astype(np.float32), weights[used]
+    total = float(used_weights.sum())
+    return [float((tokens @ s.tokens.astype(np.float32).T).max(axis=1) @ used_weights) / total
+            if len(s.tokens) else 0.0 for s in sentences]
