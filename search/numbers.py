@@ -7,8 +7,10 @@ _UNITS = (r"人次|场次|学时|课时|小时|平方米|万元|亿元|余万元
           r"所|支|批|项|天|次数|%|％")
 _NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两百千万]+)"
 NUMBER_PHRASE = re.compile(rf"{_NUMBER}\s*(?:余|多|余万|多万|万|千|百)?\s*(?:{_UNITS})")
-# "几个" is as often "several" ("分成几个小组") or the question word ("哪几个乡镇") as a count.
-_COUNT_QUESTION = re.compile(r"多少|(?<!哪)几(?:次|名|份|场|人|件|本|条|期|项|家|户|学时)|数量|人数|次数|数目|规模|比例|多长")
+# "几个" is as often "several" ("分成几个小组") or the question word ("哪几个乡镇") as a count. A rate asked for
+# ("化解率", "公开率") is a figure too, unlike 效率 or 率先.
+_COUNT_QUESTION = re.compile(r"多少|(?<!哪)几(?:次|名|份|场|人|件|本|条|期|项|家|户|学时)|数量|人数|次数|件数|条数|户数|场数|数目|"
+                             r"规模|比例|百分比|金额|多长|(?<![效频概坦])率(?![先领])")
 _QUESTION_UNIT = re.compile(rf"(?:多少|几)\s*({_UNITS})")
 # Ordinals and dates look like counts but are not: "第3次", "2021年", "12月".
 _NOT_A_COUNT = re.compile(r"第$")

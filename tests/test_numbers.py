@@ -17,3 +17,7 @@ def test_counting_questions_and_their_unit():
     assert not is_count_question("哪些乡镇聘请了法律顾问")
     assert not is_count_question("哪几个乡镇办了读书班") and not is_count_question("分成立法、执法、普法几个小组")
     assert is_count_question("一年搞了几次专项执法")
+    # a count or rate asked for by name is a figure too; 效率 and 率先 are not
+    assert is_count_question("哪些乡镇报了规范性文件的具体件数") and is_count_question("罚没金额写进报告的有哪些乡镇")
+    assert is_count_question("哪些地方报了矛盾纠纷化解率")
+    assert not is_count_question("哪些乡镇在想办法提高办案效率") and not is_count_question("哪些乡镇率先推行了执法公示")
