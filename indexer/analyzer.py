@@ -37,9 +37,11 @@ _SCAFFOLDING = re.compile(
     r"(?:哪些|哪个|哪几个|有的|别的|其他|其它)地方|哪些|哪个|哪几个|哪家|哪里|哪儿|什么|怎么样|怎么|怎样|如何|有没有|有无|是否|是不是|多少|几个|几次|几名|几份"
     r"|吗|呢|么|请问|请列出|列出|告诉我|介绍一下|介绍|一下|情况如何|做了|都有|有哪些|用起来|起来了|了没"
     r"|乡镇街道|乡镇|街道|各乡|各镇|别的|其他|其它|比如|例如|譬如")
-# A short quoted name in a question names one thing: "闽执法", "万名党员进党校".
-_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
+# A short quoted name in a question names one thing: "闽执法", "万名党员进党校". So does the title of a law
+# (《行政处罚法》), which reports cite with or without 中华人民共和国.
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]|《(?:中华人民共和国)?([^》]{2,12})》")
 QUOTED_FLAG = "nz_quoted"
+TITLE_FLAG = "nz_title"
 _WORD_CHARS = re.compile(r"[\w\u4e00-\u9fff]")
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
@@ -118,8 +120,9 @@ class Analyzer:
         words: list[tuple[str, str]] = []
         with self._lock:
             for i, piece in enumerate(_QUOTED.split(stripped)):
-                if i % 2:  # a quoted name ("闽执法", "书记论坛") is one word, however jieba would cut it
-                    words.append((piece, QUOTED_FLAG))
+                if i % 3:  # a quoted name or a title is one word, however jieba would cut it
+                    if piece:
+                        words.append((piece, QUOTED_FLAG if i % 3 == 1 else TITLE_FLAG))
                 elif piece:
                     words.extend((pair.word, pair.flag) for pair in self._pos.lcut(piece))
         return words
@@ -135,9 +138,11 @@ class Analyzer:
             forms = tuple(f for f in forms if len(f) > 1)
             if not forms:
                 return None
-        quoted = flag == QUOTED_FLAG
-        # A quoted name is meant as written: its pieces ("法治" of “法治××”) are not the name.
-        parts = tuple(t for t in self.terms(word) if t != word and len(t) >= 2) if len(word) >= 3 and not quoted else ()
+        quoted = flag in (QUOTED_FLAG, TITLE_FLAG)
+        # A quoted name is meant as written: its pieces ("法治" of “法治××”) are not the name. A title's pieces
+        # (行政处罚 of 行政处罚法) still tell how rare it is.
+        parts = (tuple(t for t in self.terms(word) if t != word and len(t) >= 2)
+                 if len(word) >= 3 and flag != QUOTED_FLAG else ())
         return Concept(word, forms, parts, is_verb=flag in ("v", "vd"), verbal=flag.startswith("v"),
                        quoted=quoted)
 

@@ -63,6 +63,8 @@ def concept_cover(sentence: str, concept: Concept, idf) -> float:
     """1 when the sentence says the concept in one of its forms, less for a compound written apart or in part."""
     if any(form in sentence for form in concept.forms):
         return 1.0
+    if concept.quoted:  # meant as written: 《行政法》 is not 《行政处罚法》
+        return 0.0
     if _parts_together(sentence, concept):
         return SPLIT_COMPOUND_SHARE
     if not concept.parts:

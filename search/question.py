@@ -48,7 +48,7 @@ _EXCEPT = re.compile(r"除了[^，,。；;？?！!]*?(?:以外|之外|外)?[，,
 # Examples a question gives of what it asks ("，比如聘请执法监督员、开展执法专项督查", "（比如“万名党员进党校”）").
 _EXAMPLE = re.compile(r"[（(]\s*(?:比如|例如|譬如|诸如)?[^（()）]*[）)]|(?:[，,]\s*(?:像是|像)|(?:[，,]\s*)?(?:比如|例如|譬如|诸如))"
                       r"[^，,。；;？?！!]*")
-_QUOTE_MARK = re.compile(r"[“\"「『]")
+_QUOTE_MARK = re.compile(r"[“\"「『《]")
 _PREAMBLE = re.compile(r"^[^：:？?]*[：:]")
 _HAS_ANY = re.compile(r"有没有|有无|是否有")
 # What an asking clause says when it asks only whether reports mention the subject named before it.

@@ -33,3 +33,17 @@ def test_a_known_part_of_an_unknown_compound_is_not_the_compound():
     weights = slot_weights(slots, idf)
     assert coverage("加强市场监管", slots, weights, idf) == pytest.approx(0.7 * 0.5)
     assert coverage("海关监管点设在镇上", slots, weights, idf) == 1.0
+
+
+def test_a_title_is_matched_as_written_and_weighs_as_its_rarest_part():
+    """《行政处罚法》 is not 《行政法》; its weight comes from 行政处罚, as the whole title is in no chunk."""
+    from indexer.analyzer import TITLE_FLAG, get_analyzer
+
+    title = get_analyzer().concept("行政处罚法", TITLE_FLAG)
+    assert title.quoted and "行政处罚" in title.parts
+    slots = [Slot.of(title), Slot.of(Concept("干部", ("干部",), ()))]
+    idf = {"行政处罚": 3.0, "行政": 1.0, "处罚": 2.0, "干部": 1.0}.get
+    weights = slot_weights(slots, idf)
+    assert weights == [[[3.0]], [[1.0]]]
+    assert coverage("组织干部学习《行政法》", slots, weights, idf) == pytest.approx(0.25)
+    assert coverage("组织干部学习《中华人民共和国行政处罚法》", slots, weights, idf) == 1.0

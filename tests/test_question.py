@@ -85,3 +85,8 @@ def test_a_quoted_name_is_matched_as_written_not_by_its_pieces():
 
     concept = get_analyzer().concept("法治××", QUOTED_FLAG)
     assert concept.quoted and concept.parts == ()  # "法治" alone is in every report
+
+
+def test_a_law_title_is_one_word_cited_with_or_without_the_state_name():
+    assert _readings("哪些乡镇组织干部学习了《中华人民共和国行政处罚法》") == [["组织", "干部", "学习", "行政处罚法"]]
+    assert _readings("哪些乡镇按《政府信息公开条例》搞政务公开") == [["政府信息公开条例", "政务公开"]]
