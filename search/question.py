@@ -25,6 +25,8 @@ from indexer.analyzer import Concept, is_glue
 
 _CLAUSE_ALTERNATIVE = re.compile(r"[，,；;]\s*(?:或者|或是|或)(?=[\u4e00-\u9fff])")
 _BARE_OR = re.compile(r"或者|或是|或(?=[\u4e00-\u9fff])")
+# The end of a time clause within a clause: "接待上访时", "开会的时候", "出台文件之前".
+_OCCASION_END = re.compile(r"^[^，,；;：:。？?]*?(?:的时候|时候|之时|时|之前|以前|之后|以后|期间|过程中)")
 _AFTER_PUNCTUATION = re.compile(r"[，,；;：:（(]")
 _LIST_SEPARATORS = {"、", "或", "或者", "或是", "/"}
 _PERFECTIVE = "了"  # "报了备案": an item that is a whole predicate runs on past 了
@@ -52,6 +54,13 @@ _QUOTE_MARK = re.compile(r"[“\"「『《]")
 _PREAMBLE = re.compile(r"^[^：:？?]*[：:]")
 _HAS_ANY = re.compile(r"有没有|有无|是否有")
 # What an asking clause says when it asks only whether reports mention the subject named before it.
+# An asking clause that points back at the clause before it ("碰到这种情况该怎么处理") needs that clause, and so
+# does one after its topic ("像……这种大事，", "对于……，") or its time or occasion ("出规范性文件之前，").
+_BACK_REFERENCE = re.compile(r"这[一两二三四五几]?(?:种|类|些|样|项|个|么|件|方面|块)|此类|上述|该类|它们|他们|她们")
+_TOPIC_OR_OCCASION = re.compile(r"^(?:像|对于|关于|针对|对)|(?:这种|这些|这类|此类|这样的)[\u4e00-\u9fff]{0,6}$|"
+                                r"(?:之前|以前|前|之后|以后|后|时候|时|期间|过程中|那几年|那些年)$")
+# Verbs that say nothing of what was done ("哪些地方已经在落实了").
+_GENERIC = re.compile(r"已经|已|都|在|了|落实|开展|推进|执行|实行|做|搞|有|是|过")
 _MENTION_ONLY = re.compile(r"(?:在)?(?:报告|总结)?(?:里|中)?(?:都|也)?(?:提到|提及|说到|写到|讲到|承认|谈到|有)(?:了|过)?|乡镇|街道|[吗呢？?]")
 _TOPIC_PREFIX = re.compile(r"^(?:请问|请列出|列出)?(?:有)?(?:哪些|哪个|哪几个|哪几|哪家|多少个|几个)"
                            r"(?:乡镇街道|乡镇|街道|乡|镇|单位|地方)?(?:都|还|已经|已)?")
@@ -99,6 +108,23 @@ def _asking_clause(question: str) -> str:
     return clause if len(re.findall(r"[\u4e00-\u9fff]", _MENTION_ONLY.sub("", own))) >= 4 else question
 
 
+def _without_reason(question: str) -> str:
+    """The question without a clause before the asking one that gives the asker's reason ("民法典跟基层工作天天
+    打交道，哪些乡镇组织干部学过《民法典》"), if the asking clause says what is asked on its own: it does not point
+    back ("碰到这种情况", "让它们也参与"), and what comes before is neither its topic ("像产业规划、大额资金这种
+    大事，") nor its time or occasion ("出规范性文件之前，", "梳理履职事项清单的时候，")."""
+    asking = _TOWNSHIP_QUESTION.search(question) or _HAS_ANY.search(question)
+    if not asking:
+        return question
+    start = max(question.rfind(mark, 0, asking.start()) for mark in "，,：:；;。？?！!—") + 1
+    before, clause = question[:start].rstrip("，,：:；;。？?！!— "), question[start:]
+    own = _GENERIC.sub("", _MENTION_ONLY.sub("", _TOPIC_PREFIX.sub("", clause[asking.start() - start:])))
+    if (not before or len(re.findall(r"[\u4e00-\u9fff]", own)) < 4 or _BACK_REFERENCE.search(clause)
+            or _TOPIC_OR_OCCASION.search(before)):
+        return question
+    return clause
+
+
 def asks_about_plans(question: str) -> bool:
     """"哪些乡镇在下一步打算里提出要完善学法制度": the answer is in what reports plan, not in what they did."""
     return bool(_PLAN_FRAME.search(question)) or bool(_PLAN_VERB.search(question))
@@ -119,6 +145,7 @@ def asked_part(question: str) -> str:
     preamble = _PREAMBLE.match(text)
     if preamble and not is_township_question(preamble.group(0)) and len(text) - preamble.end() >= 6:
         text = text[preamble.end():]
+    text = _without_reason(text)
     for pattern in (_CONTRAST, _EXCEPT, _PLAN_FRAME, _PLAN_VERB, _REPORT_FRAME):
         text = pattern.sub("", text)
     return text or question
@@ -168,7 +195,8 @@ def _predicates(analyzer, clause: str) -> list[str]:
     """The two sides of a bare 或 when both may be whole predicates, each with a thing of its own: not items of
     a 、 list ("律师、法律专家或者司法所"), and not verbs sharing the object that follows ("组织学习或宣传了反有组织
     犯罪法"). The side after 或 keeps what stood before the side before it ("让法律顾问帮着化解矛盾纠纷或处理信访":
-    法律顾问 处理 信访)."""
+    法律顾问 处理 信访); when the two sides are the time of what follows ("在调解纠纷或者接待上访时请了心理咨询师"),
+    the side before 或 keeps what follows too (调解纠纷 … 请了心理咨询师)."""
     parts = _BARE_OR.split(clause)
     if len(parts) != 2:
         return []
@@ -181,7 +209,9 @@ def _predicates(analyzer, clause: str) -> list[str]:
     concepts = [analyzer.concept(word, flag) for word, flag in words]
     item = _run(words, concepts, len(words) - 1, -1, MAX_ITEM_WORDS)
     before = "".join(word for word, _ in words[:item[0]]) if item else ""
-    return [parts[0], before + parts[1]]
+    occasion = _OCCASION_END.search(parts[1])
+    after = parts[1][occasion.end():] if occasion else ""
+    return [parts[0] + after, before + parts[1]]
 
 
 def _slots(analyzer, text: str) -> list[Slot]:

@@ -24,6 +24,14 @@ def test_what_a_question_says_about_itself_is_not_asked_of_a_sentence():
     assert asked_part("哪些乡镇在报告里承认执法力量薄弱") == "哪些乡镇执法力量薄弱"
     # a colon inside the question proper is kept
     assert asked_part("哪些乡镇写了：法律顾问参与决策") == "哪些乡镇写了：法律顾问参与决策"
+    # the asker's reason before the asking clause is not asked, unless the asking clause needs it
+    assert asked_part("民法典跟基层工作天天打交道，哪些乡镇组织干部学过《民法典》？") == "哪些乡镇组织干部学过《民法典》？"
+    assert asked_part("执法案子老不结——哪些乡镇缩短了办案周期？") == "哪些乡镇缩短了办案周期？"
+    for question in ("有的人一直缠着上访，哪些乡镇写了碰到这种情况该怎么处理？",  # points back
+                     "首问负责、限时办结这些制度，哪些地方已经在落实了？",  # says nothing of its own
+                     "像大额资金、重点项目这种大事，哪些乡镇要集体审议？",  # its topic before it
+                     "出规范性文件之前，哪些乡镇会让法律顾问提法律意见？"):  # its occasion before it
+        assert asked_part(question) == question
     assert question_focus("哪些乡镇在下一步打算里提出要完善学法制度") == "plans"
     assert question_focus("哪些乡镇计划建立法律顾问制度") == "plans"
     assert question_focus("哪些乡镇制定了年度普法计划") == "deeds"
@@ -65,6 +73,9 @@ def test_a_bare_or_between_predicates_is_read_both_ways():
     assert _readings("哪些乡镇的规范性文件做了合法性审查或者报了备案") == [["规范性文件", "合法性审查或备案"]]
     # the side after 或 keeps what stood before the side before it (above: 规范性文件)
     assert _readings("哪些乡镇让法律顾问帮着化解矛盾纠纷或处理信访")[-1] == ["法律顾问", "处理", "信访"]
+    # two sides that are the time of what follows both keep what follows
+    assert _readings("哪些乡镇在调解纠纷或者接待上访时请了心理咨询师")[1:] == [
+        ["调解", "纠纷", "心理咨询"], ["接待", "上访", "心理咨询"]]
     # verbs alone are no predicate: they share the object after them
     assert len(_readings("哪些乡镇组织学习或宣传了民法典")) == 1
     # a list whose items are not runs of content words is no list: its words stay slots of their own
