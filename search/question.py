@@ -59,6 +59,7 @@ _HAS_ANY = re.compile(r"有没有|有无|是否有")
 _BACK_REFERENCE = re.compile(r"这[一两二三四五几]?(?:种|类|些|样|项|个|么|件|方面|块)|此类|上述|该类|它们|他们|她们")
 _TOPIC_OR_OCCASION = re.compile(r"^(?:像|对于|关于|针对|对)|(?:这种|这些|这类|此类|这样的)[\u4e00-\u9fff]{0,6}$|"
                                 r"(?:之前|以前|前|之后|以后|后|时候|时|期间|过程中|那几年|那些年)$")
+_CLAUSE_ENDS = "，,：:；;。？?！!—"
 # Verbs that say nothing of what was done ("哪些地方已经在落实了").
 _GENERIC = re.compile(r"已经|已|都|在|了|落实|开展|推进|执行|实行|做|搞|有|是|过")
 _MENTION_ONLY = re.compile(r"(?:在)?(?:报告|总结)?(?:里|中)?(?:都|也)?(?:提到|提及|说到|写到|讲到|承认|谈到|有)(?:了|过)?|乡镇|街道|[吗呢？?]")
@@ -99,13 +100,11 @@ def asks_about_shortcomings(question: str) -> bool:
 
 def _asking_clause(question: str) -> str:
     """The question from the clause with 哪些/有没有… on, if that clause asks more than "哪些乡镇提到了"."""
-    asking = _TOWNSHIP_QUESTION.search(question) or _HAS_ANY.search(question)
-    if not asking:
+    split = _split_at_asking(question, "，,：:；;")
+    if split is None:
         return question
-    start = max(question.rfind(mark, 0, asking.start()) for mark in "，,：:；;") + 1
-    clause = question[start:]
-    own = _TOPIC_PREFIX.sub("", clause[asking.start() - start:])
-    return clause if len(re.findall(r"[\u4e00-\u9fff]", _MENTION_ONLY.sub("", own))) >= 4 else question
+    _, clause, own = split
+    return clause if _chinese_length(_MENTION_ONLY.sub("", own)) >= 4 else question
 
 
 def _without_reason(question: str) -> str:
@@ -113,16 +112,29 @@ def _without_reason(question: str) -> str:
     打交道，哪些乡镇组织干部学过《民法典》"), if the asking clause says what is asked on its own: it does not point
     back ("碰到这种情况", "让它们也参与"), and what comes before is neither its topic ("像产业规划、大额资金这种
     大事，") nor its time or occasion ("出规范性文件之前，", "梳理履职事项清单的时候，")."""
-    asking = _TOWNSHIP_QUESTION.search(question) or _HAS_ANY.search(question)
-    if not asking:
+    split = _split_at_asking(question, _CLAUSE_ENDS)
+    if split is None:
         return question
-    start = max(question.rfind(mark, 0, asking.start()) for mark in "，,：:；;。？?！!—") + 1
-    before, clause = question[:start].rstrip("，,：:；;。？?！!— "), question[start:]
-    own = _GENERIC.sub("", _MENTION_ONLY.sub("", _TOPIC_PREFIX.sub("", clause[asking.start() - start:])))
-    if (not before or len(re.findall(r"[\u4e00-\u9fff]", own)) < 4 or _BACK_REFERENCE.search(clause)
-            or _TOPIC_OR_OCCASION.search(before)):
+    before, clause, own = split
+    before = before.rstrip(_CLAUSE_ENDS + " ")
+    if (not before or _chinese_length(_GENERIC.sub("", _MENTION_ONLY.sub("", own))) < 4
+            or _BACK_REFERENCE.search(clause) or _TOPIC_OR_OCCASION.search(before)):
         return question
     return clause
+
+
+def _split_at_asking(question: str, marks: str) -> tuple[str, str, str] | None:
+    """(what comes before the asking clause, the asking clause, what it says after 哪些乡镇), split at the last
+    of `marks` before 哪些/有没有…; None if the question does not ask that way."""
+    asking = _TOWNSHIP_QUESTION.search(question) or _HAS_ANY.search(question)
+    if not asking:
+        return None
+    start = max(question.rfind(mark, 0, asking.start()) for mark in marks) + 1
+    return question[:start], question[start:], _TOPIC_PREFIX.sub("", question[asking.start():])
+
+
+def _chinese_length(text: str) -> int:
+    return len(re.findall(r"[\u4e00-\u9fff]", text))
 
 
 def asks_about_plans(question: str) -> bool:
