@@ -34,7 +34,7 @@ def test_dev_questions_clear_the_quality_floors(sample_searcher):
 
 def test_questions_over_the_larger_corpus_clear_their_floors(more_searcher):
     """dev_questions_more: the shared labels; extra_questions_more: township questions labelled by hand
-    afterwards; blind_questions_more: 190 township questions (sets A–J, M, N) labelled from the report texts by
+    afterwards; blind_questions_more: 222 township questions (sets A–J, M–P) labelled from the report texts by
     people who never saw the tool's output (now development data too), where the method is weakest."""
     summary, _ = evaluate(more_searcher, load_questions(EVAL / "dev_questions_more.jsonl"), ["bm25", "hybrid"])
     assert summary["hybrid"]["recall@5"] >= 0.90 and summary["hybrid"]["mrr@10"] >= 0.90
@@ -42,7 +42,7 @@ def test_questions_over_the_larger_corpus_clear_their_floors(more_searcher):
     summary, _ = evaluate(more_searcher, load_questions(EVAL / "extra_questions_more.jsonl"), ["hybrid"])
     assert summary["townships"]["recall"] >= 0.9 and summary["townships"]["precision"] >= 0.92
     summary, _ = evaluate(more_searcher, load_questions(EVAL / "blind_questions_more.jsonl"), ["hybrid"])
-    assert summary["townships"]["recall"] >= 0.67 and summary["townships"]["precision"] >= 0.72
+    assert summary["townships"]["recall"] >= 0.69 and summary["townships"]["precision"] >= 0.74
 
 
 @pytest.mark.parametrize("question", ["哪些乡镇设立了海关监管点", "哪些乡镇举办了国际马拉松比赛", "哪些乡镇建成了核电站",
