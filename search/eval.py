@@ -81,10 +81,14 @@ def passage_metrics(hits, relevant: list[dict]) -> dict:
 
 
 def township_metrics(answer, question: Question) -> dict:
-    found = {t.name for t in answer.townships if t.status == "done"}
+    done = [t for t in answer.townships if t.status == "done"]
+    found = {t.name for t in done}
+    # marked 待核对 when every entry of the name in the main list is (a township may report for two years)
+    weak = {t.name for t in done if t.weak} - {t.name for t in done if not t.weak}
     must = set(question.townships)
     allowed = must | set(question.acceptable)
     return {"found": sorted(found), "missing": sorted(must - found), "extra": sorted(found - allowed),
+            "weak": sorted(weak),
             "recall": len(found & must) / len(must) if must else 1.0,
             "precision": len(found & allowed) / len(found) if found else (1.0 if not must else 0.0)}
 
@@ -114,10 +118,19 @@ def evaluate(searcher, questions: list[Question], modes: list[str]) -> tuple[dic
         good = sum(len(r["found"]) - len(r["extra"]) for r in results)
         must = sum(len(q.townships) for q in township_questions)
         hit = sum(len(q.townships) - len(r["missing"]) for q, r in zip(township_questions, results))
+        weak = sum(len(r["weak"]) for r in results)
+        weak_good = sum(len(set(r["weak"]) - set(r["extra"])) for r in results)
         summary["townships"] = {"precision": round(good / found, 4) if found else 0.0,
                                 "recall": round(hit / must, 4) if must else 1.0,
-                                "questions": len(township_questions)}
+                                "questions": len(township_questions),
+                                # the main list split by TownshipAnswer.weak: is the mark worth its place?
+                                "strong": found - weak, "strong_precision": _share(good - weak_good, found - weak),
+                                "weak": weak, "weak_precision": _share(weak_good, weak)}
     return summary, details
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
 
 
 def render(summary: dict, details: list[dict], count: int) -> str:
@@ -130,6 +143,9 @@ def render(summary: dict, details: list[dict], count: int) -> str:
     if "townships" in summary:
         t = summary["townships"]
         lines.append(f"\n乡镇问答（{t['questions']} 题）：准确率 {t['precision']:.3f}，召回率 {t['recall']:.3f}")
+        if t["weak"]:
+            lines.append(f"  其中依据较强的 {t['strong']} 个准确率 {t['strong_precision']:.3f}，"
+                         f"标“待核对”的 {t['weak']} 个准确率 {t['weak_precision']:.3f}")
     misses = [d for d in details if d["mode"] != "ask" and d["recall@10"] < 1.0]
     if misses:
         lines.append("\n未全部找到的问题：")

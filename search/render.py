@@ -1,6 +1,7 @@
 """Readable Chinese output for the terminal: ranked passages and township answers."""
 from __future__ import annotations
 
+from search.answer import WEAK_LABEL
 from search.highlight import mark
 
 
@@ -33,7 +34,8 @@ def render_answer(answer) -> str:
             continue
         lines.append(f"\n【{answer.status_labels[status]}】")
         for township in group:
-            lines.append(f"- {place(township.name, township.county, township.year)}")
+            check = f"（{WEAK_LABEL}）" if township.weak else ""
+            lines.append(f"- {place(township.name, township.county, township.year)}{check}")
             for evidence in township.evidence[:1]:
                 numbers = f"（数字：{'、'.join(evidence.numbers)}）" if evidence.numbers else ""
                 lines.append(f"    「{evidence.sentence}」{numbers}")

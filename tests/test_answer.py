@@ -198,3 +198,20 @@ def test_the_townships_outside_the_main_list_are_named_by_the_question_focus():
 
     assert others_label("plans") == "仅顺带提及"  # plans are the main list of a question about plans
     assert others_label("deeds") == others_label("shortcomings") == "仅在计划中或顺带提及"
+
+
+def test_a_deed_on_weak_evidence_is_marked_for_checking():
+    from types import SimpleNamespace
+
+    from search.answer import STRONG_SUPPORT, TownshipAnswer, _summary
+
+    def township(name, status, support):
+        return TownshipAnswer(name, None, 2021, status, 0.5, [SimpleNamespace(support=support)])
+
+    strong = township("甲乡", "done", STRONG_SUPPORT + 0.1)
+    weak = township("乙镇", "done", DONE_SUPPORT + 0.05)
+    plan = township("丙乡", "planned", 0.1)
+    assert not strong.weak and weak.weak and not plan.weak  # only the main list is marked
+    assert _summary("哪些乡镇聘请了法律顾问", [strong, weak, plan], [], True) == (
+        "共 2 个乡镇明确提到聘请法律顾问：甲乡（2021）、乙镇（2021）。其中 1 个的依据较弱，已标“待核对”。"
+        "另有 1 个乡镇仅在计划中或顺带提及，列在下方。")

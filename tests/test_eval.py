@@ -22,11 +22,13 @@ def test_relevance_rule_uses_the_file_name_and_nfkc_without_whitespace():
 
 def test_township_precision_counts_acceptable_names_and_recall_only_required_ones():
     question = Question("q", "哪些乡镇…", "townships", [], ["甲乡", "乙镇"], ["丙乡"])
-    answer = SimpleNamespace(townships=[SimpleNamespace(name=n, status=s) for n, s in
-                                        [("甲乡", "done"), ("丙乡", "done"), ("丁镇", "done"), ("乙镇", "planned")]])
+    answer = SimpleNamespace(townships=[SimpleNamespace(name=n, status=s, weak=w) for n, s, w in
+                                        [("甲乡", "done", False), ("丙乡", "done", True), ("丁镇", "done", True),
+                                         ("乙镇", "planned", False)]])
     metrics = township_metrics(answer, question)
     assert metrics["recall"] == 0.5 and metrics["precision"] == pytest.approx(2 / 3)
     assert metrics["missing"] == ["乙镇"] and metrics["extra"] == ["丁镇"]
+    assert metrics["weak"] == ["丁镇", "丙乡"]  # the main list's townships marked 待核对
 
 
 @pytest.mark.model

@@ -42,7 +42,10 @@ def test_questions_over_the_larger_corpus_clear_their_floors(more_searcher):
     summary, _ = evaluate(more_searcher, load_questions(EVAL / "extra_questions_more.jsonl"), ["hybrid"])
     assert summary["townships"]["recall"] >= 0.9 and summary["townships"]["precision"] >= 0.92
     summary, _ = evaluate(more_searcher, load_questions(EVAL / "blind_questions_more.jsonl"), ["hybrid"])
-    assert summary["townships"]["recall"] >= 0.69 and summary["townships"]["precision"] >= 0.74
+    townships = summary["townships"]
+    assert townships["recall"] >= 0.69 and townships["precision"] >= 0.74
+    # townships marked 待核对 are the doubtful ones (measured: 0.91 of the others right, 0.59 of these)
+    assert townships["strong_precision"] >= townships["weak_precision"] + 0.2
 
 
 @pytest.mark.parametrize("question", ["哪些乡镇设立了海关监管点", "哪些乡镇举办了国际马拉松比赛", "哪些乡镇建成了核电站",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from search import FilterError, Filters, QueryError, Searcher
-from search.answer import others_label
+from search.answer import WEAK_LABEL, others_label
 from ui import export, params, state
 from ui.render import badge, doc_href, escape, highlight, link, notice, section_label, snippet
 
@@ -85,6 +85,7 @@ def _township_row(township, labels: dict[str, str]) -> str:
     where = " ".join(p for p in (township.county, f"{township.year}年" if township.year else None) if p)
     return (f'<div class="rl-card"><div class="rl-head"><b>{escape(township.name)}</b> '
             f'<span class="rl-muted">{escape(where)}</span>{badge(labels[township.status], township.status)}'
+            f'{badge(WEAK_LABEL, "weak") if township.weak else ""}'
             f'</div><div class="rl-text">{highlight(window, spans, "rl-ev")}</div>'
             f'<div class="rl-muted">{numbers}{link(href, f"查看原文 · {evidence.source} 第{evidence.page}页")}'
             f' · {escape(evidence.role)} · {escape(section_label(evidence.section_path))}</div></div>')

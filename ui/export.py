@@ -10,6 +10,7 @@ import html
 import io
 import time
 
+from search.answer import WEAK_LABEL
 from search.render import place
 from ui.render import doc_href, section_label
 
@@ -29,7 +30,8 @@ def to_csv(answer, hits, base_url: str | None = None) -> bytes:
         for evidence in township.evidence[:1]:
             href = doc_href(evidence.doc_id, evidence.id, (evidence.char_start, evidence.char_end))
             rows.append(["乡镇回答", number, township.name, township.county or "", township.year or "",
-                         answer.status_labels.get(township.status, township.status), evidence.role,
+                         answer.status_labels.get(township.status, township.status)
+                         + (f"（{WEAK_LABEL}）" if township.weak else ""), evidence.role,
                          section_label(evidence.section_path), f"{evidence.score:.3f}", evidence.sentence,
                          evidence.source, evidence.page, f"{evidence.char_start}-{evidence.char_end}",
                          absolute(href, base_url)])
@@ -69,7 +71,8 @@ def to_markdown(question: str, answer, hits, conditions: list[str], base_url: st
                 evidence = township.evidence[0]
                 href = doc_href(evidence.doc_id, evidence.id, (evidence.char_start, evidence.char_end))
                 mark = cite(evidence.source, evidence.page, evidence.char_start, evidence.char_end, href)
-                lines.append(f"- **{_md(place(township.name, township.county, township.year))}**："
+                check = f"（{WEAK_LABEL}）" if township.weak else ""
+                lines.append(f"- **{_md(place(township.name, township.county, township.year))}**{check}："
                              f"「{_md(evidence.sentence)}」{mark}")
             if group:
                 lines.append("")

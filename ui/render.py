@@ -27,6 +27,7 @@ CSS = """
 .rl-badge.done {background: #dcfce7; color: #166534;}
 .rl-badge.planned {background: #fef9c3; color: #854d0e;}
 .rl-badge.mentioned {background: #f3f4f6; color: #374151;}
+.rl-badge.weak {background: #ffedd5; color: #9a3412;}
 .rl-summary {font-size: 1.05rem; padding: 0.6rem 0.9rem; border-left: 4px solid #2563eb; background: #eff6ff;
              border-radius: 4px; margin-bottom: 0.6rem;}
 .rl-similar {border-left: 3px solid #c7d2fe; padding-left: 0.8rem; margin: 0 0 0.8rem 1rem;}
