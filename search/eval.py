@@ -1,4 +1,5 @@
-"""Measure retrieval quality on labelled questions: python -m search.eval --questions FILE (--index DIR | --corpus DIR).
+"""Measure retrieval quality on labelled questions: python -m search.eval --questions FILE (--index DIR | --corpus DIR),
+or how far two labellers agree: python -m search.eval --questions FILE --agreement SECOND_FILE.
 
 Question format (one JSON object a line): `question`, `type` ("passage" | "townships"), `relevant` (a list of
 `{doc, contains}`), and for township questions `townships` (must appear) and `acceptable_townships` (may
@@ -129,6 +130,29 @@ def evaluate(searcher, questions: list[Question], modes: list[str]) -> tuple[dic
     return summary, details
 
 
+def label_agreement(first: list[Question], second: list[Question]) -> dict:
+    """How reproducible township labels are: a second labeller's must-appear lists, scored against the first
+    labeller's labels the way answers are (and the other way round). No method can be judged finer than this."""
+    by_id = {q.id: q for q in second if q.type == "townships"}
+    pairs = [(q, by_id[q.id]) for q in first if q.type == "townships" and q.id in by_id]
+    return {"questions": len(pairs), "second_on_first": _labels_scored([(a, b) for a, b in pairs]),
+            "first_on_second": _labels_scored([(b, a) for a, b in pairs])}
+
+
+def _labels_scored(pairs: list[tuple[Question, Question]]) -> dict:
+    results = [township_metrics(_as_answer(listed.townships), gold) for gold, listed in pairs]
+    found = sum(len(r["found"]) for r in results)
+    must = sum(len(gold.townships) for gold, _ in pairs)
+    return {"precision": _share(found - sum(len(r["extra"]) for r in results), found),
+            "recall": _share(must - sum(len(r["missing"]) for r in results), must) if must else 1.0}
+
+
+def _as_answer(names: list[str]):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(townships=[SimpleNamespace(name=n, status="done", weak=False) for n in names])
+
+
 def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
@@ -160,26 +184,44 @@ def render(summary: dict, details: list[dict], count: int) -> str:
     return "\n".join(lines)
 
 
+def render_agreement(agreement: dict) -> str:
+    second, first = agreement["second_on_first"], agreement["first_on_second"]
+    return (f"两份标注共同的乡镇问题：{agreement['questions']} 题\n"
+            f"第二份的必须出现列表按第一份打分：准确率 {second['precision']:.3f}，召回率 {second['recall']:.3f}\n"
+            f"第一份的必须出现列表按第二份打分：准确率 {first['precision']:.3f}，召回率 {first['recall']:.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m search.eval", description="检索质量评测")
     parser.add_argument("--questions", type=Path, required=True, help="标注问题文件（JSON Lines）")
-    source = parser.add_mutually_exclusive_group(required=True)
+    source = parser.add_mutually_exclusive_group()
     source.add_argument("--index", type=Path, help="已建好的索引目录")
     source.add_argument("--corpus", type=Path, nargs="+", help="语料目录：先建临时索引再评测")
+    source.add_argument("--agreement", type=Path, metavar="SECOND",
+                        help="另一位标注者对同一批问题的标注：不评测检索，只看两份标注彼此一致的程度")
     parser.add_argument("--modes", default=",".join(MODES), help="检索方式，逗号分隔（默认 bm25,dense,hybrid）")
     parser.add_argument("--model", help="建临时索引时使用的模型")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     args = parser.parse_args(argv)
+    if not (args.index or args.corpus or args.agreement):
+        parser.error("需要 --index、--corpus 或 --agreement 之一")
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     unknown = [m for m in modes if m not in MODES]
     if unknown:
         print(f"错误：未知的检索方式 {'、'.join(unknown)}（可选：{'、'.join(MODES)}）", file=sys.stderr)
         return 2
-    try:
-        questions = load_questions(args.questions)
-    except (OSError, ValueError, KeyError) as error:
-        print(f"错误：无法读取问题文件 {args.questions}：{error}", file=sys.stderr)
-        return 2
+    loaded = {}
+    for path in (p for p in (args.questions, args.agreement) if p):
+        try:
+            loaded[path] = load_questions(path)
+        except (OSError, ValueError, KeyError) as error:
+            print(f"错误：无法读取问题文件 {path}：{error}", file=sys.stderr)
+            return 2
+    questions = loaded[args.questions]
+    if args.agreement:
+        agreement = label_agreement(questions, loaded[args.agreement])
+        print(json.dumps(agreement, ensure_ascii=False, indent=2) if args.json else render_agreement(agreement))
+        return 0
     from search import Searcher
 
     with tempfile.TemporaryDirectory(prefix="eval-index-") as scratch:

@@ -1,9 +1,12 @@
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from search.eval import Question, main, normalise, passage_metrics, township_metrics
+from search.eval import Question, load_questions, main, normalise, passage_metrics, township_metrics
+
+EVAL = Path(__file__).parent / "data" / "eval"
 
 
 def _hit(source, text):
@@ -29,6 +32,29 @@ def test_township_precision_counts_acceptable_names_and_recall_only_required_one
     assert metrics["recall"] == 0.5 and metrics["precision"] == pytest.approx(2 / 3)
     assert metrics["missing"] == ["乙镇"] and metrics["extra"] == ["丁镇"]
     assert metrics["weak"] == ["丁镇", "丙乡"]  # the main list's townships marked 待核对
+
+
+def test_label_agreement_scores_one_labeller_against_the_other():
+    from search.eval import label_agreement
+
+    first = [Question("q1", "哪些乡镇…", "townships", [], ["甲乡", "乙镇"], ["丙乡"])]
+    second = [Question("q1", "哪些乡镇…", "townships", [], ["甲乡", "丙乡"], []),
+              Question("q2", "只在第二份里", "townships", [], ["丁镇"], [])]
+    agreement = label_agreement(first, second)
+    assert agreement["questions"] == 1
+    assert agreement["second_on_first"] == {"precision": 1.0, "recall": 0.5}  # 丙乡 is acceptable to the first
+    assert agreement["first_on_second"] == {"precision": 0.5, "recall": 0.5}
+
+
+def test_the_township_labels_are_reproducible():
+    """Sets K, L, N, O and P were labelled again by a second labeller who saw only the questions."""
+    from search.eval import label_agreement
+
+    first = load_questions(EVAL / "blind_questions_more.jsonl") + load_questions(EVAL / "heldout_questions_more.jsonl")
+    agreement = label_agreement(first, load_questions(EVAL / "second_labels_more.jsonl"))
+    assert agreement["questions"] == 80
+    for scored in (agreement["second_on_first"], agreement["first_on_second"]):
+        assert scored["precision"] >= 0.95 and scored["recall"] >= 0.9
 
 
 @pytest.mark.model
