@@ -22,10 +22,18 @@ def slot_weights(slots: list[Slot], idf) -> list[list[list[float]]]:
     common as its commonest wording (the union of its forms is at least that frequent); a word no chunk
     contains is judged by its parts, if any."""
     raw: dict[str, float | None] = {}
+    floor: dict[str, float] = {}
     for concept in (c for slot in slots for c in slot.concepts):
         forms = [x for x in (idf(f) for f in concept.forms) if x is not None]
-        parts = [x for x in (idf(p) for p in concept.parts) if x is not None]
-        raw[concept.word] = min(forms) if forms else (max(parts) if parts else None)
+        parts = [idf(p) for p in concept.parts]
+        known_parts = [x for x in parts if x is not None]
+        if forms:
+            raw[concept.word] = min(forms)
+        elif known_parts and len(known_parts) == len(parts):
+            raw[concept.word] = max(known_parts)
+        else:  # 法治副校长: 副校长 is in no chunk, and 法治 (in every report) says nothing of it
+            raw[concept.word] = None
+            floor[concept.word] = max(known_parts, default=0.0)
     # A content word no chunk contains still asks for something (a word the reports never use, say 外包):
     # it weighs as much as the question's other words on average, so that the rest alone is not full cover.
     known = [w for w in raw.values() if w is not None]
@@ -37,7 +45,9 @@ def slot_weights(slots: list[Slot], idf) -> list[list[list[float]]]:
 
     def weight(concept: Concept) -> float:
         value = raw[concept.word]
-        return (fallback if value is None else value) * (VERB_WEIGHT if concept.is_verb else 1.0)
+        if value is None:
+            value = max(fallback, floor.get(concept.word, 0.0))
+        return value * (VERB_WEIGHT if concept.is_verb else 1.0)
 
     return [[[weight(c) for c in option] for option in slot.options] for slot in slots]
 

@@ -47,3 +47,12 @@ def test_a_title_is_matched_as_written_and_weighs_as_its_rarest_part():
     assert weights == [[[3.0]], [[1.0]]]
     assert coverage("组织干部学习《行政法》", slots, weights, idf) == pytest.approx(0.25)
     assert coverage("组织干部学习《中华人民共和国行政处罚法》", slots, weights, idf) == 1.0
+
+
+def test_a_compound_with_a_part_no_chunk_contains_is_not_weighed_by_its_common_part():
+    """法治副校长: 副校长 is in no report and 法治 in every one; the compound weighs as an unknown word does."""
+    slots = [Slot.of(Concept("辖区", ("辖区",), ())), Slot.of(Concept("法治副校长", ("法治副校长",), ("法治", "副校长")))]
+    idf = {"辖区": 3.0, "法治": 0.1}.get
+    weights = slot_weights(slots, idf)
+    assert weights == [[[3.0]], [[3.0]]]
+    assert coverage("要求辖区各村成立依法治理的组织机构", slots, weights, idf) < 0.7  # was 0.98 (辖区 alone)
