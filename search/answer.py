@@ -33,7 +33,7 @@ from search.token_match import token_recalls, token_weights
 # Chosen on the labelled township questions (README, 乡镇问答): support ≥ DONE_SUPPORT is a deed.
 DONE_SUPPORT = 0.3
 # A deed whose best sentence has less support than this is shown as weak evidence, to be checked. On the 222 blind
-# labelled questions, 0.93 of the townships listed above it were right and 0.63 of those below it (README).
+# labelled questions, 0.91 of the townships listed above it were right and 0.59 of those below it (README).
 STRONG_SUPPORT = 0.6
 MENTION_COVERAGE = 0.35  # says enough of the question to be shown as a plan or a mention
 SENTENCE_FLOOR = 0.2  # lexical cover below which a sentence is not looked at

@@ -26,7 +26,8 @@ from indexer.analyzer import Concept, is_glue
 _CLAUSE_ALTERNATIVE = re.compile(r"[，,；;]\s*(?:或者|或是|或)(?=[\u4e00-\u9fff])")
 _BARE_OR = re.compile(r"或者|或是|或(?=[\u4e00-\u9fff])")
 # The end of a time clause within a clause: "接待上访时", "开会的时候", "出台文件之前".
-_OCCASION_END = re.compile(r"^[^，,；;：:。？?]*?(?:的时候|时候|之时|时|之前|以前|之后|以后|期间|过程中)")
+_OCCASION_END = re.compile(r"^[^，,；;：:。？?]*?(?:的时候|时候|之时|(?<![及同按准适随定实临当暂])时(?![间效限])|之前|以前|"
+                           r"之后|以后|期间|过程中)")
 _AFTER_PUNCTUATION = re.compile(r"[，,；;：:（(]")
 _LIST_SEPARATORS = {"、", "或", "或者", "或是", "/"}
 _PERFECTIVE = "了"  # "报了备案": an item that is a whole predicate runs on past 了
@@ -53,7 +54,6 @@ _EXAMPLE = re.compile(r"[（(]\s*(?:比如|例如|譬如|诸如)?[^（()）]*[�
 _QUOTE_MARK = re.compile(r"[“\"「『《]")
 _PREAMBLE = re.compile(r"^[^：:？?]*[：:]")
 _HAS_ANY = re.compile(r"有没有|有无|是否有")
-# What an asking clause says when it asks only whether reports mention the subject named before it.
 # An asking clause that points back at the clause before it ("碰到这种情况该怎么处理") needs that clause, and so
 # does one after its topic ("像……这种大事，", "对于……，") or its time or occasion ("出规范性文件之前，").
 _BACK_REFERENCE = re.compile(r"这[一两二三四五几]?(?:种|类|些|样|项|个|么|件|方面|块)|此类|上述|该类|它们|他们|她们")
@@ -62,6 +62,7 @@ _TOPIC_OR_OCCASION = re.compile(r"^(?:像|对于|关于|针对|对)|(?:这种|�
 _CLAUSE_ENDS = "，,：:；;。？?！!—"
 # Verbs that say nothing of what was done ("哪些地方已经在落实了").
 _GENERIC = re.compile(r"已经|已|都|在|了|落实|开展|推进|执行|实行|做|搞|有|是|过")
+# What an asking clause says when it asks only whether reports mention the subject named before it.
 _MENTION_ONLY = re.compile(r"(?:在)?(?:报告|总结)?(?:里|中)?(?:都|也)?(?:提到|提及|说到|写到|讲到|承认|谈到|有)(?:了|过)?|乡镇|街道|[吗呢？?]")
 _TOPIC_PREFIX = re.compile(r"^(?:请问|请列出|列出)?(?:有)?(?:哪些|哪个|哪几个|哪几|哪家|多少个|几个)"
                            r"(?:乡镇街道|乡镇|街道|乡|镇|单位|地方)?(?:都|还|已经|已)?")
