@@ -17,6 +17,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from search.searcher import MODES
 
@@ -148,8 +149,7 @@ def _labels_scored(pairs: list[tuple[Question, Question]]) -> dict:
 
 
 def _as_answer(names: list[str]):
-    from types import SimpleNamespace
-
+    """A labeller's must-appear list in the shape of an answer's main list."""
     return SimpleNamespace(townships=[SimpleNamespace(name=n, status="done", weak=False) for n in names])
 
 
