@@ -27,7 +27,7 @@ from indexer.pipeline import process
 from indexer.store import ChunkRecord, DocumentRecord, ParagraphRecord
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = (ROOT / "data" / "corpus", ROOT / "tests" / "data" / "more")
+SOURCES = (ROOT / "data" / "samples", ROOT / "tests" / "data" / "more")
 SLOT_TOWNSHIP, SLOT_STEM, SLOT_YEAR = "\x01", "\x02", "\x03"
 SENTENCES_PER_CHUNK = (2, 5)  # real chunks average ~3 sentences, 177 characters
 CHUNKS_PER_DOCUMENT = (8, 30)

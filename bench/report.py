@@ -134,7 +134,7 @@ def _size_notes(sizes: list[dict]) -> list[str]:
 
 NOTES = """## How this was measured
 
-- Synthetic chunks: sentences of the sample reports (data/corpus, tests/data/more), township names and years
+- Synthetic chunks: sentences of the sample reports (data/samples, tests/data/more), township names and years
   as slots, 2–5 sentences per chunk (a run from one report section, a quarter swapped for any sentence),
   documents of 8–30 chunks with made-up townships and years. Terms come from a pool tokenised once with
   the real analyzer (BM25 is a bag of words, so composing token lists equals tokenising the text).

@@ -1,20 +1,18 @@
 """Indexer facade: build or update an index from folders of reports, and list what an index holds.
 
     from indexer import build_index, list_index
-    report = build_index([Path("data/corpus")], Path("data/index"))
+    report = build_index([default_corpus()], default_index())
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from indexer.build import BuildReport, build_index
+from indexer.paths import SAMPLES_DIR, default_corpus, default_index
 from indexer.store import IndexLocked, IndexProblem, open_index
 
-DEFAULT_CORPUS = Path("data/corpus")
-DEFAULT_INDEX = Path("data/index")
-
-__all__ = ["BuildReport", "build_index", "list_index", "IndexLocked", "IndexProblem", "DEFAULT_CORPUS",
-           "DEFAULT_INDEX"]
+__all__ = ["BuildReport", "build_index", "list_index", "IndexLocked", "IndexProblem", "SAMPLES_DIR",
+           "default_corpus", "default_index"]
 
 
 def list_index(index_dir: Path) -> dict:

@@ -3,25 +3,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-from indexer import DEFAULT_CORPUS, DEFAULT_INDEX, IndexLocked, IndexProblem, build_index, list_index
+from indexer import IndexLocked, IndexProblem, build_index, list_index
+from indexer.paths import default_corpus, default_index, seed_corpus
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m indexer", description="法治政府建设报告索引工具")
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="建立或增量更新索引")
-    build.add_argument("dirs", nargs="*", type=Path, help=f"语料目录（默认 {DEFAULT_CORPUS}）")
-    build.add_argument("--index", type=Path, default=_env_path("INDEX_DIR", DEFAULT_INDEX), help="索引目录")
+    build.add_argument("dirs", nargs="*", type=Path, help="语料目录（默认：用户语料目录，见 README“配置”）")
+    build.add_argument("--index", type=Path, default=None, help="索引目录（默认：用户索引目录）")
     build.add_argument("--model", help="sentence-transformers 模型名称或路径（默认：内置 multilingual-e5-small）")
     build.add_argument("--rebuild", action="store_true", help="忽略已有索引，全部重建")
     listing = commands.add_parser("list", help="列出索引中的报告")
-    listing.add_argument("--index", type=Path, default=_env_path("INDEX_DIR", DEFAULT_INDEX), help="索引目录")
+    listing.add_argument("--index", type=Path, default=None, help="索引目录（默认：用户索引目录）")
     listing.add_argument("--json", action="store_true", help="输出 JSON")
     args = parser.parse_args(argv)
+    args.index = args.index or default_index()
     from indexer.e5model import ModelUnavailableError
 
     try:
@@ -36,12 +37,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _env_path(name: str, default: Path) -> Path:
-    return Path(os.environ[name]) if os.environ.get(name) else default
-
-
 def _build(args) -> int:
-    dirs = args.dirs or [_env_path("CORPUS_DIR", DEFAULT_CORPUS)]
+    dirs = args.dirs
+    if not dirs:
+        corpus = default_corpus()
+        if seed_corpus(corpus):
+            print(f"首次使用：已把样例报告复制到语料目录 {corpus}", file=sys.stderr)
+        dirs = [corpus]
     bars = _ProgressBars()
     try:
         report = build_index(dirs, args.index, model=args.model, rebuild=args.rebuild, progress=bars.update)

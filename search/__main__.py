@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
+from indexer.paths import default_index
 from indexer.store import IndexProblem
 from search import MODES, FilterError, Filters, QueryError, Searcher
 from search.render import render_answer, render_hits
-
-DEFAULT_INDEX = Path("data/index")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
+    args.index = args.index or default_index()
     try:
         filters = Filters.from_options(getattr(args, "township", None), getattr(args, "county", None),
                                        getattr(args, "year", None), getattr(args, "role", None),
@@ -79,9 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _common(command) -> None:
-    command.add_argument("--index", type=Path,
-                         default=Path(os.environ["INDEX_DIR"]) if os.environ.get("INDEX_DIR") else DEFAULT_INDEX,
-                         help="索引目录（默认 data/index）")
+    command.add_argument("--index", type=Path, default=None, help="索引目录（默认：用户索引目录，见 README“配置”）")
     command.add_argument("--model", help="检查索引是否由该模型建立")
     command.add_argument("--json", action="store_true", help="输出 JSON")
 

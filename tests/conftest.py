@@ -9,6 +9,17 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_user_folders(tmp_path_factory):
+    """No test reads or writes the user's corpus, index or reviews: the user folder of every test is a fresh
+    temporary one, and CORPUS_DIR/INDEX_DIR set in the calling shell are ignored. The model cache stays."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RULEOFLAW_HOME", str(tmp_path_factory.mktemp("user-home")))
+        patch.delenv("CORPUS_DIR", raising=False)
+        patch.delenv("INDEX_DIR", raising=False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def default_model_dir():
     from indexer.e5model import ensure_default_model
@@ -24,7 +35,7 @@ def embedder(default_model_dir):
 
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
-SAMPLE_CORPUS = ROOT / "data" / "corpus"
+SAMPLE_CORPUS = ROOT / "data" / "samples"  # read-only: tests copy it before changing anything
 
 
 @pytest.fixture(scope="session")

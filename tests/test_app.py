@@ -23,7 +23,7 @@ from ui.render import doc_href
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
-SAMPLE_CORPUS = ROOT / "data" / "corpus"
+SAMPLE_CORPUS = ROOT / "data" / "samples"
 LOAD_FIXTURES = ROOT / "tests" / "data" / "load"
 
 HTML_REPORT = """测试镇人民政府2022年法治政府建设情况报告
@@ -279,14 +279,46 @@ def test_browse_lists_every_report_with_links_and_keeps_the_search_in_the_url(si
 # --- corpus: first start, uploads, locks -----------------------------------------------------------------
 
 
-def test_first_start_builds_the_index_from_the_corpus(tmp_path, monkeypatch):
-    folder = tmp_path / "corpus"
-    shutil.copytree(SAMPLE_CORPUS, folder)
-    site = _serve(monkeypatch, Site(folder, tmp_path / "index", HashEmbedder()))
+def _samples_on_disk() -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in SAMPLE_CORPUS.iterdir()}
+
+
+def test_first_start_seeds_the_users_folder_and_shows_only_the_ready_page(tmp_path, monkeypatch):
+    monkeypatch.setenv("RULEOFLAW_HOME", str(tmp_path / "home"))  # the defaults, no CORPUS_DIR/INDEX_DIR
+    monkeypatch.setattr(state, "embedder_override", HashEmbedder())
+    samples = _samples_on_disk()
     at = run_app()
     assert_clean(at)
-    assert len(list_index(site.index)["documents"]) == 5
+    corpus, index = tmp_path / "home" / "corpus", tmp_path / "home" / "index"
+    assert {p.name for p in corpus.iterdir()} == set(samples)
+    assert len(list_index(index)["documents"]) == 5
     assert at.text_input(key="w_question") is not None  # serving the ask page right after the build
+    text = page_text(at)
+    assert "首次启动" not in text and "请勿关闭页面" not in text
+    assert len(at.title) == 1
+    assert _samples_on_disk() == samples
+
+
+def test_uploads_go_to_the_users_folder_never_to_the_bundled_samples(tmp_path, monkeypatch):
+    monkeypatch.setenv("RULEOFLAW_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(state, "embedder_override", HashEmbedder())
+    samples = _samples_on_disk()
+    run_app()  # first start
+    at = run_app(view="corpus")
+    reports = [(f"{name}.txt", HTML_REPORT.replace("测试镇", name).encode("utf-8")) for name in ("甲镇", "乙乡")]
+    at.file_uploader[0].set_value([(name, data, "text/plain") for name, data in reports])
+    at.form_submit_button[0].click().run()
+    assert_clean(at)
+    assert "索引已更新：共 7 份报告" in page_text(at)
+    assert (tmp_path / "home" / "corpus" / "甲镇.txt").is_file()
+    assert _samples_on_disk() == samples
+
+
+def test_the_samples_folder_is_never_an_upload_target(monkeypatch):
+    site = _serve(monkeypatch, Site(SAMPLE_CORPUS, Path("unused"), HashEmbedder()))
+    saved, job = corpus.save_and_index([("新.txt", HTML_REPORT.encode("utf-8"))], state.config(), searcher=None)
+    assert job is None and not saved[0].saved and "样例" in saved[0].message
+    assert not (site.corpus / "新.txt").exists()
 
 
 def test_upload_saves_safely_indexes_incrementally_and_reports_problems(site):

@@ -47,7 +47,7 @@ def _free_port() -> int:
 def site(tmp_path, sample_index, embedder):
     """A copy of the sample corpus and its prebuilt index, plus one report full of HTML (embedded now)."""
     corpus, index = tmp_path / "corpus", tmp_path / "index"
-    shutil.copytree(ROOT / "data" / "corpus", corpus)
+    shutil.copytree(ROOT / "data" / "samples", corpus)
     shutil.copytree(sample_index, index)
     (corpus / "html_report.txt").write_text(HTML_REPORT, encoding="utf-8")
     build_index([corpus], index, embedder=embedder)

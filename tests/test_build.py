@@ -8,7 +8,7 @@ from indexer.store import IndexLocked, build_lock, current_token, open_index
 from tests.fakes import HashEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "data" / "corpus"
+CORPUS = ROOT / "data" / "samples"
 FIXTURES = ROOT / "tests" / "data" / "load"
 
 

@@ -7,7 +7,7 @@ from indexer.clean import clean
 from indexer.structure import structure
 from tests.textutil import is_subsequence, raw
 
-CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "samples"
 
 
 def _chunks(text: str, kind: str = "txt", **extra):

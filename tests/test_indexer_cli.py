@@ -18,7 +18,7 @@ def fast_model(monkeypatch):
 
 def test_build_then_list(capsys, tmp_path):
     corpus = tmp_path / "报告 (2021)"
-    shutil.copytree(ROOT / "data" / "corpus", corpus)
+    shutil.copytree(ROOT / "data" / "samples", corpus)
     (corpus / "旧文件.wps").write_bytes(b"\xd0\xcf\x11\xe0")
     assert main(["build", str(corpus), "--index", str(tmp_path / "index")]) == 0
     out = capsys.readouterr().out

@@ -9,7 +9,7 @@ from indexer.structure import structure
 from tests.textutil import raw
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "data" / "corpus"
+CORPUS = ROOT / "data" / "samples"
 MORE = ROOT / "tests" / "data" / "more"
 
 

@@ -10,7 +10,7 @@ from search import ModelMismatch, Searcher
 
 pytestmark = pytest.mark.model
 
-CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "samples"
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from search.__main__ import main as search_main
 from tests.fakes import HashEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "data" / "corpus"
+CORPUS = ROOT / "data" / "samples"
 MORE = ROOT / "tests" / "data" / "more"
 
 

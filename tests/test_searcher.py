@@ -9,7 +9,7 @@ from indexer import build_index
 from search import Filters, ModelMismatch, QueryError, Searcher
 from tests.fakes import HashEmbedder
 
-CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "samples"
 
 
 @pytest.fixture(scope="module")

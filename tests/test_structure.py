@@ -5,7 +5,7 @@ from indexer.document import ROLE_DONE, ROLE_OTHER, ROLE_PLAN, ROLE_PROBLEM
 from indexer.structure import structure
 from tests.textutil import raw
 
-CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "samples"
 
 
 def _structured(text: str, kind: str = "txt"):

@@ -4,12 +4,15 @@ from __future__ import annotations
 import streamlit as st
 
 from indexer import BuildReport, IndexProblem, list_index
+from indexer.paths import is_samples_folder
 from search import Searcher
 from ui import jobs
 from ui.render import escape, notices
 from ui.state import Config, builder_embedder
 from ui.uploads import Saved, save_uploads
 
+SAMPLES_READ_ONLY = ("未保存：语料目录是自带的样例文件夹（只读）。请把 CORPUS_DIR 设为你自己的文件夹，"
+                     "或不设置它（默认使用用户语料目录）。")
 _RESULT_KEY = "corpus_last_upload"  # (saved files, job id): shown again after reruns until a new upload
 
 
@@ -17,6 +20,8 @@ def save_and_index(files: list[tuple[str, bytes]], cfg: Config, searcher: Search
                    overwrite: bool = False) -> tuple[list[Saved], jobs.BuildJob | None]:
     """Save uploads into the corpus folder and start an incremental build if anything new was saved.
     The build keeps every file already indexed: unchanged files are taken over with their vectors."""
+    if is_samples_folder(cfg.corpus_dir):
+        return [Saved(name, None, SAMPLES_READ_ONLY, False) for name, _ in files], None
     indexed = {info.get("sha256"): source for source, info in searcher.manifest.get("files", {}).items()}
     saved = save_uploads(files, cfg.corpus_dir, indexed, overwrite)
     job = None
@@ -32,6 +37,10 @@ def show(searcher: Searcher, cfg: Config) -> None:
             f'已收录 {len(documents)} 份报告，共 {sum(d.chunks for d in documents)} 个段落块；'
             f'模型 {escape(searcher.model_name)}</div>')
     builds = jobs.builds_for(str(cfg.index_dir))
+    if is_samples_folder(cfg.corpus_dir):
+        st.warning(SAMPLES_READ_ONLY.removeprefix("未保存："))
+        _show_skipped(cfg)
+        return
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader("上传报告（.txt、.md、.pdf、.docx，可多选）", accept_multiple_files=True,
                                  help="文件保存到语料目录后立即增量更新索引；已收录的报告不受影响。")

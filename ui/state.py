@@ -5,13 +5,12 @@ so an index rebuilt by an upload or by the command line is picked up without res
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from indexer import DEFAULT_CORPUS, DEFAULT_INDEX
+from indexer.paths import default_corpus, default_index, seed_corpus
 from indexer.store import IndexMissing, IndexProblem
 from search import Searcher
 from ui import jobs
@@ -27,12 +26,9 @@ class Config:
 
 
 def config() -> Config:
-    """CORPUS_DIR and INDEX_DIR, made absolute: they key the shared caches and bound file downloads."""
-    return Config(_env_path("CORPUS_DIR", DEFAULT_CORPUS), _env_path("INDEX_DIR", DEFAULT_INDEX))
-
-
-def _env_path(name: str, default: Path) -> Path:
-    return Path(os.environ.get(name) or default).resolve()
+    """The user's corpus and index folders (indexer.paths), made absolute: they key the shared caches and bound
+    file downloads."""
+    return Config(default_corpus().resolve(), default_index().resolve())
 
 
 # Test hook: tests running the app in-process set this to an already loaded model (or a stand-in), so the
@@ -76,14 +72,22 @@ def get_searcher(cfg: Config) -> Searcher | None:
 
 
 def _first_build(cfg: Config) -> Searcher | None:
-    st.title(APP_TITLE)
-    notice(f"首次启动：正在从语料目录 {cfg.corpus_dir} 建立索引，完成后即可检索。请勿关闭页面。")
-    job = jobs.follow(jobs.builds_for(str(cfg.index_dir)).start(cfg.corpus_dir, cfg.index_dir, new_embedder))
-    if job.error:
-        notice(job.error, "error")
-        st.button("重试")
-        return None
-    return _open(str(cfg.index_dir), job.embedder)
+    # Everything shown while building sits in one placeholder, emptied when done: the page that follows shows
+    # only the ready state (no stale banner, no second title).
+    with (placeholder := st.empty()).container():
+        st.title(APP_TITLE)
+        seeded = seed_corpus(cfg.corpus_dir)
+        where = f"已把样例报告复制到语料目录 {cfg.corpus_dir}，" if seeded else \
+            f"从语料目录 {cfg.corpus_dir} "
+        notice(f"首次启动：{where}正在建立索引，完成后即可检索。请勿关闭页面。")
+        job = jobs.follow(jobs.builds_for(str(cfg.index_dir)).start(cfg.corpus_dir, cfg.index_dir, new_embedder))
+        if job.error:
+            notice(job.error, "error")
+            st.button("重试")
+            return None
+    _open(str(cfg.index_dir), job.embedder)
+    placeholder.empty()
+    st.rerun()
 
 
 def _offer_rebuild(cfg: Config, error: IndexProblem) -> Searcher | None:
