@@ -29,6 +29,7 @@ def main() -> None:
     params.follow_url()
     view = params.view()
     if view == "ask":
+        params.restore_search()
         filters, mode = params.filter_sidebar(searcher.documents())
         ask.show(searcher, filters, mode)
         # After the page: the question widget is seeded from the URL inside ask.show.

@@ -264,16 +264,19 @@ def test_downloads_only_come_from_inside_the_corpus_folder(site, tmp_path):
 # --- browse -------------------------------------------------------------------------------------------
 
 
-def test_browse_lists_every_report_with_links_and_keeps_the_search_in_the_url(site):
-    at = run_app(q="普法")
+def test_browse_lists_every_report_with_links_and_the_url_holds_only_its_own_parameters(site):
+    at = run_app(q="普法", township="李庄乡")
     at.radio(key="w_view").set_value("browse").run()
     assert_clean(at)
     table = at.dataframe[0].value
     assert len(table) == 6 and set(table.columns) >= {"乡镇", "县区", "年度", "标题", "段落块", "警告", "打开"}
     assert all(link.startswith("?doc=") for link in table["打开"])
-    assert at.query_params["view"] == "browse" and at.query_params["q"] == "普法"
+    assert dict(at.query_params) == {"view": "browse"}
     at.text_input(key="browse_text").set_value("彭堡").run()
     assert list(at.dataframe[0].value["乡镇"]) == ["彭堡镇"]
+    at.radio(key="w_view").set_value("ask").run()  # back on the ask page, the search is still there
+    assert at.text_input(key="w_question").value == "普法"
+    assert at.query_params["q"] == "普法" and at.query_params["township"] == "李庄乡"
 
 
 # --- corpus: first start, uploads, locks -----------------------------------------------------------------

@@ -189,6 +189,10 @@ def test_upload_page_saves_and_indexes_a_report(server, browser, site, tmp_path)
     upload.write_text(HTML_REPORT.replace("试点镇", "上传镇"), encoding="utf-8")
     browser.get(f"{server}/?view=corpus")
     field = _wait_for(browser, lambda: browser.find_element(By.CSS_SELECTOR, "input[type=file]"))
+    dropzone = browser.find_element(By.CSS_SELECTOR, "[data-testid=stFileUploaderDropzone]")
+    assert "Drag and drop" not in dropzone.text and "per file" not in dropzone.text and "Upload" not in dropzone.text
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "每个不超过 10 MB" in body and "200 MB" in body
     field.send_keys(str(upload))
     _wait_for(browser, lambda: "上传的报告.txt" in browser.find_element(By.TAG_NAME, "body").text, seconds=20)
     browser.find_element(By.XPATH, "//button[contains(., '保存并更新索引')]").click()

@@ -96,3 +96,19 @@ def test_markdown_export_cites_sources_and_escapes_html():
     assert "# 检索结果：&lt;问题&gt;" in text and "&lt;b&gt;法律顾问&lt;/b&gt;" in text and "<b>" not in text
     assert "「聘请&lt;b&gt;法律顾问&lt;/b&gt;」[1]" in text
     assert "[2] a.txt，第 1 页，字符 10–30：<?doc=d1&p=d1-0001>" in text
+
+
+def test_save_uploads_refuses_what_the_build_would_skip_for_size(tmp_path):
+    big_text = "法治".encode("utf-8") * (6 * 1024 * 1024 // 6 * 2 + 1)  # just over 10 MB
+    pdf = b"%PDF-1.4 " + b"0" * (11 * 1024 * 1024)  # PDFs may be larger
+    saved = save_uploads([("合订本.txt", big_text), ("大.pdf", pdf)], tmp_path)
+    assert not saved[0].saved and "10 MB" in saved[0].message and not (tmp_path / "合订本.txt").exists()
+    assert saved[1].saved
+
+
+def test_upload_limits_are_stated_in_chinese_with_the_real_figures():
+    from ui.corpus import UPLOAD_LIMITS
+    from ui.render import CSS
+
+    assert "10 MB" in UPLOAD_LIMITS and "200 MB" in UPLOAD_LIMITS
+    assert "stFileUploaderDropzoneInstructions" in CSS and "选择文件" in CSS

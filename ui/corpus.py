@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from indexer import BuildReport, IndexProblem, list_index
+from indexer.build import MAX_BINARY_BYTES, MAX_TEXT_BYTES
 from indexer.paths import is_samples_folder
 from search import Searcher
 from ui import jobs
@@ -11,6 +12,8 @@ from ui.render import escape, notices
 from ui.state import Config, builder_embedder
 from ui.uploads import Saved, save_uploads
 
+UPLOAD_LIMITS = (f"把文件拖到上面的框里，或点“选择文件”。文本文件（.txt、.md）每个不超过 {MAX_TEXT_BYTES // 1048576} MB，"
+                 f"PDF 和 Word（.docx）每个不超过 {MAX_BINARY_BYTES // 1048576} MB；.doc、.wps 请先另存为 .docx。")
 SAMPLES_READ_ONLY = ("未保存：语料目录是自带的样例文件夹（只读）。请把 CORPUS_DIR 设为你自己的文件夹，"
                      "或不设置它（默认使用用户语料目录）。")
 _RESULT_KEY = "corpus_last_upload"  # (saved files, job id): shown again after reruns until a new upload
@@ -43,7 +46,9 @@ def show(searcher: Searcher, cfg: Config) -> None:
         return
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader("上传报告（.txt、.md、.pdf、.docx，可多选）", accept_multiple_files=True,
+                                 max_upload_size=MAX_BINARY_BYTES // 1048576,
                                  help="文件保存到语料目录后立即增量更新索引；已收录的报告不受影响。")
+        st.caption(UPLOAD_LIMITS)
         overwrite = st.checkbox("替换同名文件", help="默认不覆盖：同名但内容不同的文件另存为“名称(2)”")
         submitted = st.form_submit_button("保存并更新索引", type="primary")
     rescan = st.button("重新扫描语料目录", help="直接把文件复制进语料目录后，用它更新索引")

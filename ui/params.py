@@ -22,6 +22,7 @@ REPORT_KEYS = ("doc", "p", "s")
 SEARCH_KEYS = ("q", "township", "county", "year", "role", "mode")
 _WIDGET_KEYS = ("w_question", "w_townships", "w_counties", "w_years", "w_roles", "w_mode", "w_view")
 _WRITTEN = "url_written"  # the URL as this session last wrote it
+_LAST_SEARCH = "search_left"  # the search parameters of the ask page while another view is shown
 
 
 def follow_url() -> None:
@@ -160,15 +161,30 @@ def search_params(question: str, filters: Filters, mode: str) -> dict[str, str]:
 
 
 def sync_url(search: dict[str, str] | None) -> None:
-    """Rewrite the URL from the widgets, only when it changed so the browser history stays clean.
-    `search` None (pages without the search widgets) keeps the search in the URL, so coming back restores it."""
+    """Rewrite the URL from the widgets, only when it changed so the browser history stays clean. Each view
+    keeps only its own parameters: `search` None (pages without the search widgets) drops the search from the
+    URL and keeps it in the session, so coming back to the ask page restores it (restore_search)."""
     current = st.query_params.to_dict()
-    wanted = dict(search) if search is not None else {k: v for k, v in current.items() if k in SEARCH_KEYS}
+    if search is None:
+        left = {k: v for k, v in current.items() if k in SEARCH_KEYS}
+        if left:
+            st.session_state[_LAST_SEARCH] = left
+        wanted = {}
+    else:
+        wanted = dict(search)
     if st.session_state.get("w_view", "ask") != "ask":
         wanted["view"] = st.session_state["w_view"]
     if wanted != current:
         st.query_params.from_dict(wanted)
     st.session_state[_WRITTEN] = wanted
+
+
+def restore_search() -> None:
+    """Call on the ask page before its widgets: back from another view, the search left there comes back
+    (into the URL, from which the widgets seed)."""
+    last = st.session_state.pop(_LAST_SEARCH, None)
+    if last and not any(k in st.query_params for k in SEARCH_KEYS) and "w_question" not in st.session_state:
+        st.query_params.update(last)
 
 
 def leave_report() -> None:

@@ -45,6 +45,12 @@ h2.rl-title {font-size: 1.9rem; font-weight: 700; line-height: 1.3; margin: 0.4r
 .rl-note.warning {background: #fffbeb; color: #78350f;}
 .rl-note.error {background: #fef2f2; color: #7f1d1d;}
 .rl-note.success {background: #f0fdf4; color: #14532d;}
+/* Streamlit's uploader speaks English and states its own size limit; ours says the real limits in Chinese
+   (ui/corpus.py): hide its instructions and relabel its button. */
+[data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
+[data-testid="stFileUploaderDropzone"] button {font-size: 0;}
+[data-testid="stFileUploaderDropzone"] button::after {content: "选择文件"; font-size: 0.95rem;}
+[data-testid="stFileUploaderDropzone"] button span {display: none;}
 .rl-outline a {text-decoration: none;}
 .rl-outline div {margin: 0.15rem 0;}
 </style>

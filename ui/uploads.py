@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.build import MAX_BINARY_BYTES, MAX_TEXT_BYTES
 from indexer.scan import unsupported_reason
 
 MAX_NAME_BYTES = 180  # Linux allows 255 bytes per name; a Chinese character takes 3
@@ -61,6 +62,10 @@ def _save_one(name: str, data: bytes, corpus_dir: Path, known: dict[str, str], o
         return Saved(name, None, f"未保存：{reason}", False)
     if not data:
         return Saved(name, None, "未保存：文件是空的（0 字节）", False)
+    limit = MAX_TEXT_BYTES if Path(clean).suffix in (".txt", ".md") else MAX_BINARY_BYTES
+    if len(data) > limit:
+        # The build would skip it anyway: say so now rather than keep a file that is never indexed.
+        return Saved(name, None, f"未保存：文件过大（{len(data) / 1048576:.1f} MB，此类文件上限 {limit // 1048576} MB）", False)
     digest = hashlib.sha256(data).hexdigest()
     if digest in known:
         return Saved(name, known[digest], f"未重复保存：与已收录的 {known[digest]} 内容完全相同", False)
