@@ -214,7 +214,8 @@ def _new_entry(document: Document, digest: str, size: int, sidecar_key: str, ana
         overridden=list(meta.overridden), warnings=document.warnings, chunks=len(document.chunks), text=raw.text)
     paragraphs = [
         ParagraphRecord(document.doc_id, seq, p.char_start, p.char_end, p.heading.level if p.heading else 0,
-                        p.heading.title if p.heading else None, list(p.section_path), p.role, p.page)
+                        p.heading.title if p.heading else None, list(p.section_path), p.role, p.page,
+                        p.page_end)
         for seq, p in enumerate(document.paragraphs)]
     chunks, vectors, passages = [], [], []
     for chunk in document.chunks:
@@ -224,7 +225,7 @@ def _new_entry(document: Document, digest: str, size: int, sidecar_key: str, ana
         passages.append(passage)
         chunks.append(ChunkRecord(chunk.id, chunk.doc_id, chunk.seq, chunk.text, list(chunk.section_path),
                                   chunk.role, chunk.page, chunk.char_start, chunk.char_end,
-                                  index_terms(analyzer, chunk)))
+                                  index_terms(analyzer, chunk), page_end=chunk.page_end))
     return _Entry(record, paragraphs, chunks, vectors, passages, sidecar_key)
 
 

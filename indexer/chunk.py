@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from indexer.document import Chunk, Paragraph, RawDocument
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # 2: page ends, table rows read with their header, items over page ends
 MIN_CHARS = 100
 MAX_CHARS = 350
 
@@ -145,4 +145,5 @@ def _make_chunk(doc_id: str, seq: int, group: list[_Piece], raw: RawDocument) ->
         page=raw.page_at(char_start),
         char_start=char_start,
         char_end=char_end,
+        page_end=raw.page_at(char_end - 1),
     )

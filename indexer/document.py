@@ -27,6 +27,7 @@ class RawDocument:
     encoding: str | None = None
     page_starts: list[int] = field(default_factory=lambda: [0])  # offset where page i+1 begins
     heading_starts: dict[int, int] = field(default_factory=dict)  # docx: paragraph offset -> style level
+    table_rows: set[int] = field(default_factory=set)  # docx: offset of each line read from a table row
     warnings: list[str] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int:
@@ -75,7 +76,10 @@ class Paragraph:
     section_path: tuple[str, ...] = ()
     role: str = ROLE_OTHER
     page: int = 1
+    page_end: int = 1  # page of the last character: a paragraph can run over a page end
     chunkable: bool = True  # False for title lines, addressees and signatures
+    numbered_item: bool = False  # a numbered line that ran on over a page end: body text, not a heading
+    table_row: bool = False  # a line read from a table row: body text, never a heading
 
     @property
     def char_start(self) -> int:
@@ -107,6 +111,7 @@ class Chunk:
     page: int
     char_start: int
     char_end: int
+    page_end: int  # page of the last character: a chunk can run over a page end
 
 
 @dataclass

@@ -5,8 +5,9 @@ This is the boundary with whatever users drop into the corpus folder, so every f
 
 Offsets in the result refer to `RawDocument.text` as returned here (newlines already normalised):
 - PDF: page texts are joined with "\\n\\n"; `page_starts[i]` is where page i+1 begins.
-- DOCX: one line per body paragraph, one line per table row (cells joined with " | "), in document
-  order. `heading_starts` maps the offset of each heading paragraph to its level: "Heading N" /
+- DOCX: one line per body paragraph and one per table row, in document order. A row is read with the
+  table's header row ("送法进村：场次 14"), so the index shows the words the table means; `table_rows` holds
+  the offset of every line made from a table. `heading_starts` maps the offset of each heading paragraph to its level: "Heading N" /
   "标题 N" → N, "Title" / "标题" → 0 (the document title sits above the first heading level), and
   otherwise a Word outline level ("大纲级别") N → N.
 """
@@ -26,6 +27,7 @@ from pypdf import PasswordType, PdfReader
 from indexer.document import RawDocument
 from indexer.encoding import NotTextError, decode_text
 from indexer.scan import unsupported_reason
+from indexer.tables import table_lines, tidy_cell
 
 EMPTY = "文件为空（没有可读取的文字）：请确认发来的文件是否完整"
 NOT_TEXT = ("不是文本文件，或文字编码无法识别：请用记事本或 WPS 打开检查；"
@@ -39,6 +41,7 @@ DOCX_ONLY_IMAGES = "Word 文档里没有文字，只有图片（可能是扫描�
 UNREADABLE = "无法读取文件（可能没有读取权限，或正被其他程序占用）：请检查后重试"
 UNEXPECTED = "读取时出现意外错误（{}），已跳过：请确认文件能正常打开，必要时重新导出后放回语料目录"
 
+_TABLE_ROW = -1  # marks a line made from a table row in place of a heading level
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.wps container
 _NON_SPACE = re.compile(r"\S")
 _W_P, _W_TBL, _W_SDT, _W_R = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:r")
@@ -207,10 +210,13 @@ def _load_docx(path: Path, source: str) -> RawDocument:
 
     lines: list[str] = []
     heading_starts: dict[int, int] = {}
+    table_rows: set[int] = set()
     offset = 0
     for line, level in _block_lines(body, levels):
         line = _normalise_newlines(line)
-        if level is not None and not _is_blank(line):
+        if level == _TABLE_ROW:
+            table_rows.add(offset)
+        elif level is not None and not _is_blank(line):
             heading_starts[offset] = level
         lines.append(line)
         offset += len(line) + 1
@@ -218,7 +224,8 @@ def _load_docx(path: Path, source: str) -> RawDocument:
     if _is_blank(text):
         has_images = any(body.find(".//" + qn(tag)) is not None for tag in ("w:drawing", "w:pict"))
         raise LoadError(source, DOCX_ONLY_IMAGES if has_images else EMPTY)
-    return RawDocument(source=source, path=path, text=text, kind="docx", heading_starts=heading_starts)
+    return RawDocument(source=source, path=path, text=text, kind="docx", heading_starts=heading_starts,
+                       table_rows=table_rows)
 
 
 _HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
@@ -263,19 +270,41 @@ def _outline_level(element) -> int | None:
 
 
 def _block_lines(container, levels: dict[str, int]):
-    """(line, heading level or None) for each paragraph and table row, in document order."""
+    """(line, heading level, None or _TABLE_ROW) for each paragraph and table row, in document order."""
     for child in container.iterchildren():
         if child.tag == _W_P:
             yield _paragraph_text(child), _paragraph_level(child, levels)
         elif child.tag == _W_TBL:
-            for row in child.iterchildren(qn("w:tr")):
-                cells = (" ".join(_paragraph_text(p) for p in cell.iter(_W_P)).strip()
-                         for cell in row.iterchildren(qn("w:tc")))
-                yield " | ".join(cell.replace("\n", " ") for cell in cells), None
+            for line in table_lines(_table_grid(child)):
+                yield line, _TABLE_ROW
         elif child.tag == _W_SDT:  # content controls (e.g. a cover block) wrap ordinary blocks
             content = child.find(qn("w:sdtContent"))
             if content is not None:
                 yield from _block_lines(content, levels)
+
+
+def _table_grid(table) -> list[list[str]]:
+    """Cell texts row by row, one entry per grid column: a cell merged across columns fills the first and
+    leaves the others empty; a cell merged down repeats the text above it (the label of every row it spans)."""
+    grid: list[list[str]] = []
+    for row in table.iterchildren(qn("w:tr")):
+        cells: list[str] = []
+        for cell in row.iterchildren(qn("w:tc")):
+            properties = cell.find(qn("w:tcPr"))
+            span = properties.find(qn("w:gridSpan")) if properties is not None else None
+            merge = properties.find(qn("w:vMerge")) if properties is not None else None
+            text = " ".join(_paragraph_text(p) for p in cell.iter(_W_P))
+            if merge is not None and merge.get(qn("w:val")) in (None, "continue") and grid:
+                above = grid[-1]
+                text = above[len(cells)] if len(cells) < len(above) else ""
+            cells.append(tidy_cell(text))
+            try:
+                cells.extend([""] * (int(span.get(qn("w:val"))) - 1 if span is not None else 0))
+            except (TypeError, ValueError):
+                pass  # a broken span counts as one column
+        if any(cells):
+            grid.append(cells)
+    return grid
 
 
 def _paragraph_level(paragraph, levels: dict[str, int]) -> int | None:

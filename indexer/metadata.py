@@ -55,7 +55,8 @@ def extract_metadata(paragraphs: list[Paragraph]) -> Metadata:
 def _title(paragraphs: list[Paragraph]) -> str | None:
     front = [p.text for p in _front_matter(paragraphs)]
     for index, text in enumerate(front):
-        if _TITLE_WORDS.search(text) and len(text) <= 80:
+        # "现将有关情况报告如下：" leads into the body, as an addressee ends with a colon: neither is a title.
+        if _TITLE_WORDS.search(text) and len(text) <= 80 and not text.endswith(("：", ":")):
             header = front[index - 1] if index else ""
             if header.endswith(("人民政府", "办事处", "委员会")) and not _TOWNSHIP_SUFFIX.search(text):
                 return header + text  # "蓟州区东赵各庄镇人民政府" + "2020年度法治政府建设情况报告"

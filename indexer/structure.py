@@ -40,6 +40,7 @@ def structure(raw: RawDocument, paragraphs: list[Paragraph]) -> list[Paragraph]:
     preamble_seen = False
     for paragraph in paragraphs:
         paragraph.page = raw.page_at(paragraph.char_start)
+        paragraph.page_end = raw.page_at(paragraph.char_end - 1)
         heading = _heading_of(paragraph, raw)
         if heading is not None and (heading.number is not None or seen_numbered):
             seen_numbered = seen_numbered or heading.number is not None
@@ -54,7 +55,7 @@ def structure(raw: RawDocument, paragraphs: list[Paragraph]) -> list[Paragraph]:
             plan_started = plan_started or _starts_plans(paragraph.text)
         paragraph.role = _paragraph_role(section_role, paragraph, plan_started, bool(stack) or preamble_seen)
         if not stack and paragraph.heading is None:
-            if _is_title_line(paragraph):
+            if _is_title_line(paragraph) and not paragraph.table_row:
                 paragraph.chunkable = False
             else:
                 preamble_seen = True  # the first body paragraph before the outline is the preamble
@@ -68,6 +69,8 @@ def _starts_plans(text: str) -> bool:
 
 
 def _heading_of(paragraph: Paragraph, raw: RawDocument) -> Heading | None:
+    if paragraph.numbered_item or paragraph.table_row:
+        return None
     parsed = parse_heading(paragraph.text)
     if parsed is not None:
         return parsed[0]

@@ -12,6 +12,9 @@ NUMBER_PHRASE = re.compile(rf"{_NUMBER}\s*(?:余|多|余万|多万|万|千|百)?
 _COUNT_QUESTION = re.compile(r"多少|(?<!哪)几(?:次|名|份|场|人|件|本|条|期|项|家|户|学时)|数量|人数|次数|件数|条数|户数|场数|数目|"
                              r"规模|比例|百分比|金额|多长|(?<![效频概坦])率(?![先领])")
 _QUESTION_UNIT = re.compile(rf"(?:多少|几)\s*({_UNITS})")
+# A table row read with its header puts the count after its unit, with a space ("送法进村：场次 14", see
+# indexer.tables); the cleaner leaves no space between Chinese and digits anywhere else.
+_HEADER_COUNT = re.compile(rf"(?:{_UNITS}|人数|件数|户数|场数|数量)\s+\d+(?:\.\d+)?(?![\d.]|\s*(?:{_UNITS}))")
 # Ordinals and dates look like counts but are not: "第3次", "2021年", "12月".
 _NOT_A_COUNT = re.compile(r"第$")
 
@@ -28,10 +31,11 @@ def question_unit(question: str) -> str | None:
 
 def number_phrases(sentence: str) -> list[str]:
     found = []
-    for match in NUMBER_PHRASE.finditer(sentence):
+    matches = sorted([*NUMBER_PHRASE.finditer(sentence), *_HEADER_COUNT.finditer(sentence)], key=lambda m: m.start())
+    for match in matches:
         if _NOT_A_COUNT.search(sentence[:match.start()]):
             continue
-        phrase = match.group(0).replace(" ", "")
+        phrase = match.group(0) if match.re is _HEADER_COUNT else match.group(0).replace(" ", "")
         if phrase not in found and not re.fullmatch(r"[一二两]\s*(?:个|名|项|次|件)", phrase):
             found.append(phrase)
     return found

@@ -51,6 +51,10 @@ class Hit:
     highlights: list[list[int]] = field(default_factory=list)
     matched_terms: list[str] = field(default_factory=list)
     row: int = -1
+    page_end: int = 0  # last page of the text; 0 = `page`
+
+    def __post_init__(self):
+        self.page_end = self.page_end or self.page
 
     @property
     def section(self) -> str:
@@ -232,7 +236,7 @@ class Searcher:
                             township=document.township, county=document.county, year=document.year,
                             section_path=record.section_path, role=record.role, page=record.page,
                             char_start=record.char_start, char_end=record.char_end, highlights=spans,
-                            matched_terms=matched, row=record.row))
+                            matched_terms=matched, row=record.row, page_end=record.page_end))
         return hits
 
     def ask(self, question: str, filters: Filters | None = None, top_k: int = 10):

@@ -279,6 +279,57 @@ def test_browse_lists_every_report_with_links_and_the_url_holds_only_its_own_par
     assert at.query_params["q"] == "普法" and at.query_params["township"] == "李庄乡"
 
 
+NO_TITLE_REPORT = """人民政府：
+2022年，我们认真落实法治政府建设各项任务，现将有关情况报告如下：
+一、主要做法
+全年开展普法活动12场。
+"""
+
+
+def _add_untitled_report(site: Site) -> str:
+    (site.corpus / "untitled.txt").write_text(NO_TITLE_REPORT, encoding="utf-8")
+    build_index([site.corpus], site.index, embedder=site.embedder)
+    return site.doc_id("untitled.txt")
+
+
+def test_browse_says_which_titles_and_places_are_missing_and_how_to_add_them(site):
+    _add_untitled_report(site)
+    at = run_app(view="browse")
+    assert_clean(at)
+    table = at.dataframe[0].value
+    untitled = table[table["文件"] == "untitled.txt"].iloc[0]
+    assert (untitled["标题"], untitled["乡镇"], untitled["县区"]) == ("（无标题）", "（未识别）", "（未识别）")
+    bridge = table[table["文件"] == "003_1c944b72cf063491.txt"].iloc[0]
+    assert bridge["县区"] == "（未识别）" and bridge["标题"] == "大桥瑶族乡2021年度法治政府工作报告"
+    assert "metadata.csv" in page_text(at)
+
+
+def test_report_view_says_what_is_missing_and_how_to_add_it(site):
+    at = run_app(doc=_add_untitled_report(site))
+    assert_clean(at)
+    body = html(at)
+    assert '<h2 class="rl-title">（无标题）' in body and "untitled.txt" in body
+    assert "县区：（未识别）" in body and "乡镇：（未识别）" in body
+    assert "metadata.csv" in page_text(at)
+    at = run_app(doc=site.doc_id("004_264309198007c7ae.txt"))
+    assert "（未识别）" not in html(at) and "metadata.csv" not in page_text(at)
+
+
+def test_report_view_cites_a_paragraph_that_runs_over_a_page_end_with_both_pages(site):
+    from tests.test_read_as_written import write_pdf
+
+    write_pdf(site.corpus / "石桥镇.pdf")
+    build_index([site.corpus], site.index, embedder=site.embedder)
+    doc_id = site.doc_id("石桥镇.pdf")
+    searcher = Searcher.load(site.index, embedder=site.embedder)
+    chunk = next(c for c in searcher.chunks_of(doc_id) if "对重大行政决策和政府合同" in c.text)
+    at = run_app(doc=doc_id, p=chunk.id)
+    assert_clean(at)
+    assert "引用的段落在第1–2页" in page_text(at)
+    outline = "".join(e.value for e in at.sidebar.get("html"))
+    assert "深入开展普法宣传" in outline and "对重大行政决策" not in outline
+
+
 # --- corpus: first start, uploads, locks -----------------------------------------------------------------
 
 

@@ -57,3 +57,38 @@ def test_cleaned_paragraphs_are_subsequences_of_their_raw_span():
 def test_empty_and_whitespace_only_text_gives_no_paragraphs():
     assert _texts("") == []
     assert _texts(" \n\u3000\n\t\n") == []
+
+
+def _pdf(*pages: str):
+    starts, offset = [], 0
+    for page in pages:
+        starts.append(offset)
+        offset += len(page) + 2
+    return raw("\n\n".join(pages), kind="pdf", page_starts=starts)
+
+
+def test_a_numbered_item_cut_by_a_page_break_continues_on_the_next_page():
+    document = _pdf("一、主要工作成效\n（一）镇政府聘请专职法律顾问2名，对重大行政决策",
+                    "和政府合同开展合法性审查，全年审查合同23份。\n（二）深入开展普法宣传")
+    assert [p.text for p in clean(document)] == [
+        "一、主要工作成效", "（一）镇政府聘请专职法律顾问2名，对重大行政决策和政府合同开展合法性审查，全年审查合同23份。",
+        "（二）深入开展普法宣传"]
+
+
+def test_a_heading_left_at_the_foot_of_a_page_stays_a_heading():
+    document = _pdf("一、主要工作成效\n全年开展送法进村活动14场，覆盖全镇所有行政村。\n（二）深入开展普法宣传",
+                    "全年开展送法进村活动14场。")
+    assert [p.text for p in clean(document)][-2:] == ["（二）深入开展普法宣传", "全年开展送法进村活动14场。"]
+
+
+def test_a_finished_sentence_at_the_foot_of_a_page_is_not_joined():
+    document = _pdf("（一）镇政府聘请专职法律顾问2名，对重大行政决策开展合法性审查。", "全年审查合同23份。")
+    assert len(clean(document)) == 2
+
+
+def test_table_rows_are_paragraphs_of_their_own_and_keep_their_spacing():
+    before = "（一）深入开展普法宣传，全年开展各类普法活动，覆盖全镇各村各社区，具体情况如下"
+    rows = ["送法进村：场次 14，参与人数 1200人", "法治讲座：场次 6"]
+    text = "\n".join([before, *rows, "全年开展各类普法宣传活动，取得良好效果，群众法治意识明显提升"])
+    document = raw(text, kind="docx", table_rows={text.index(row) for row in rows})
+    assert [p.text for p in clean(document)] == [before, *rows, "全年开展各类普法宣传活动，取得良好效果，群众法治意识明显提升"]

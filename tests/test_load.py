@@ -198,8 +198,9 @@ def test_docx_paragraphs_headings_and_table_in_order():
     assert doc.kind == "docx" and doc.encoding is None
     lines = doc.text.split("\n")
     assert lines[0] == "大桥瑶族乡2021年度法治政府工作报告"
-    assert lines.index("项目 | 件数 | 备注") + 1 == lines.index("行政复议 | 3 | 均已办结")
-    assert lines.index("一、工作任务进展及成效") < lines.index("项目 | 件数 | 备注") < lines.index("二、创新经验及做法")
+    row = "行政复议：件数 3，备注 均已办结"  # a table row is read with its header row
+    assert lines.index("一、工作任务进展及成效") < lines.index(row) < lines.index("二、创新经验及做法")
+    assert doc.table_rows == {doc.text.index(row)}
     headings = {doc.text[offset:].split("\n")[0]: level for offset, level in doc.heading_starts.items()}
     assert headings == {
         "大桥瑶族乡2021年度法治政府工作报告": 0,  # Title
@@ -238,6 +239,56 @@ def test_docx_line_breaks_tabs_and_hyperlink_text(tmp_path):
     paragraph.add_run("丙")
     document.save(tmp_path / "r.docx")
     assert load_file(tmp_path / "r.docx", tmp_path).text == "甲\t乙\n丙"
+
+
+def _docx_with_table(path: Path, rows: list[tuple[str, ...]], before: str = "全年开展普法活动情况如下") -> Path:
+    document = docx.Document()
+    document.add_paragraph(before)
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for row, values in zip(table.rows, rows):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    document.add_paragraph("（二）化解矛盾纠纷")
+    document.save(path)
+    return path
+
+
+def test_docx_table_rows_are_read_with_their_header_each_on_its_own_line(tmp_path):
+    path = _docx_with_table(tmp_path / "r.docx", [("普法活动", "场次", "参与人数"), ("送法进村", "14", "1200 人"),
+                                                  ("法治讲座", "6", "")])
+    doc = load_file(path, tmp_path)
+    assert doc.text.split("\n") == ["全年开展普法活动情况如下", "送法进村：场次 14，参与人数 1200人", "法治讲座：场次 6",
+                                    "（二）化解矛盾纠纷"]
+    assert doc.table_rows == {doc.text.index("送法进村"), doc.text.index("法治讲座")}
+
+
+def test_docx_table_caption_row_and_sequence_column(tmp_path):
+    path = _docx_with_table(tmp_path / "r.docx", [("2023年普法活动统计", "", ""), ("序号", "普法活动", "场次"),
+                                                  ("1", "送法进村", "14"), ("2", "法治讲座", "6")])
+    document = docx.Document(str(path))
+    caption = document.tables[0].rows[0].cells
+    caption[0].merge(caption[2])  # a caption spanning the table
+    document.save(path)
+    lines = load_file(path, tmp_path).text.split("\n")
+    assert lines[1:4] == ["2023年普法活动统计", "送法进村：场次 14", "法治讲座：场次 6"]
+
+
+def test_docx_table_label_merged_down_labels_every_row_it_spans(tmp_path):
+    path = _docx_with_table(tmp_path / "r.docx", [("普法活动", "对象", "场次"), ("送法进村", "村民", "14"),
+                                                  ("", "学生", "6")])
+    document = docx.Document(str(path))
+    table = document.tables[0]
+    table.cell(1, 0).merge(table.cell(2, 0))
+    document.save(path)
+    lines = load_file(path, tmp_path).text.split("\n")
+    assert lines[1:3] == ["送法进村：对象 村民，场次 14", "送法进村：对象 学生，场次 6"]
+
+
+def test_docx_one_column_or_one_row_tables_keep_their_cells(tmp_path):
+    path = _docx_with_table(tmp_path / "a.docx", [("全镇共聘请法律顾问2名。",), ("审查合同23份。",)])
+    assert load_file(path, tmp_path).text.split("\n")[1:3] == ["全镇共聘请法律顾问2名。", "审查合同23份。"]
+    path = _docx_with_table(tmp_path / "b.docx", [("送法进村", "14场")])
+    assert load_file(path, tmp_path).text.split("\n")[1] == "送法进村 14场"
 
 
 def _tiny_png() -> bytes:

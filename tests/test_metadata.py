@@ -88,3 +88,27 @@ def test_sidecar_without_header_is_refused(tmp_path):
     (tmp_path / "metadata.csv").write_text("a.txt,大桥瑶族乡\n", encoding="utf-8")
     with pytest.raises(ValueError, match="file"):
         read_sidecar(tmp_path)
+
+
+def test_the_samples_ship_a_metadata_csv_that_states_only_what_their_texts_say():
+    sidecar = read_sidecar(CORPUS)
+    assert sidecar, "data/samples/metadata.csv is missing or empty"
+    with (CORPUS / "metadata.csv").open(encoding="utf-8", newline="") as handle:
+        assert next(csv.reader(handle)) == ["file", "township", "county", "year", "title"]
+    for name, row in sidecar.items():
+        text = (CORPUS / name).read_text(encoding="utf-8")
+        for field in ("township", "county", "title", "year"):
+            value = (row.get(field) or "").strip()
+            assert value in text, f"{name}: {field} {value!r} is not in the report's text"
+
+
+def test_every_sample_has_a_title_once_the_sidecar_is_applied():
+    sidecar = read_sidecar(CORPUS)
+    for path in sorted(CORPUS.glob("*.txt")):
+        metadata = apply_sidecar(_metadata(path.read_text(encoding="utf-8")), sidecar_row(sidecar, path.name))
+        assert metadata.title, path.name
+
+
+def test_a_lead_in_that_ends_with_a_colon_is_not_the_title():
+    metadata = _metadata("人民政府：\n2022年，我们认真落实法治政府建设各项任务，现将有关情况报告如下：\n一、主要做法\n全年开展普法活动12场。")
+    assert metadata.title is None and metadata.year == 2022

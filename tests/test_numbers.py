@@ -21,3 +21,10 @@ def test_counting_questions_and_their_unit():
     assert is_count_question("哪些乡镇报了规范性文件的具体件数") and is_count_question("罚没金额写进报告的有哪些乡镇")
     assert is_count_question("哪些地方报了矛盾纠纷化解率")
     assert not is_count_question("哪些乡镇在想办法提高办案效率") and not is_count_question("哪些乡镇率先推行了执法公示")
+
+
+def test_a_table_row_gives_its_count_after_the_header():
+    # indexer.tables reads header `普法活动 | 场次`, row `送法进村 | 14` as "送法进村：场次 14"
+    assert number_phrases("送法进村：场次 14，参与人数 1200人") == ["场次 14", "1200人"]
+    assert number_phrases("法治讲座：场次 6，数量 3000") == ["场次 6", "数量 3000"]
+    assert number_phrases("2021年场次14") == []  # running text: the cleaner leaves no such space

@@ -122,3 +122,38 @@ def test_we_will_opens_the_plans_only_when_it_means_future():
     role = {p.text: p.role for p in paragraphs}
     assert role["聘请法律顾问1名。"] != ROLE_PLAN
     assert role["继续推进政务公开。"] == ROLE_PLAN
+
+
+def test_an_item_cut_by_a_page_break_is_one_paragraph_on_both_pages_not_a_heading():
+    page_one = "一、主要工作成效\n（一）镇政府聘请专职法律顾问2名，对重大行政决策"
+    page_two = "和政府合同开展合法性审查，全年审查合同23份。\n（二）深入开展普法宣传\n全年开展送法进村活动14场。"
+    document = raw(f"{page_one}\n\n{page_two}", kind="pdf", page_starts=[0, len(page_one) + 2])
+    paragraphs = structure(document, clean(document))
+    item = paragraphs[1]
+    assert item.text.endswith("对重大行政决策和政府合同开展合法性审查，全年审查合同23份。")
+    assert item.heading is None and item.section_path == ("主要工作成效",) and item.role == ROLE_DONE
+    assert (item.page, item.page_end) == (1, 2)
+    second = paragraphs[2]
+    assert second.heading.title == "深入开展普法宣传" and second.heading.level == 2
+    assert (second.page, second.page_end) == (2, 2)
+
+
+def test_table_rows_stand_in_the_section_of_their_table_and_are_never_headings():
+    rows = ["送法进村：场次 14", "1：活动 法治讲座，场次 6"]
+    text = "\n".join(["一、主要工作成效", "（一）深入开展普法宣传", "全年开展各类普法活动，具体情况如下", *rows,
+                     "（二）化解矛盾纠纷", "全年调解纠纷12起。"])
+    document = raw(text, kind="docx", table_rows={text.index(row) for row in rows})
+    paragraphs = {p.text: p for p in structure(document, clean(document))}
+    for row in rows:
+        assert paragraphs[row].heading is None and paragraphs[row].chunkable
+        assert paragraphs[row].section_path == ("主要工作成效", "深入开展普法宣传")
+        assert paragraphs[row].role == ROLE_DONE
+    assert paragraphs["（二）化解矛盾纠纷"].heading.level == 2
+
+
+def test_a_table_row_before_the_outline_is_content_not_a_title_line():
+    row = "法治讲座：场次 6"
+    text = f"某某镇2023年法治政府建设情况报告\n{row}\n一、主要工作成效\n全年调解纠纷12起。"
+    document = raw(text, kind="docx", table_rows={text.index(row)})
+    paragraphs = structure(document, clean(document))
+    assert paragraphs[1].text == row and paragraphs[1].chunkable

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from search import Searcher
-from ui.render import doc_href
+from ui.render import METADATA_HINT, UNKNOWN, UNTITLED, doc_href
 
 
 def show(searcher: Searcher) -> None:
@@ -25,10 +25,10 @@ def show(searcher: Searcher) -> None:
              and (not counties or d.county in counties) and (not years or d.year in years)]
     st.caption(f"共 {len(documents)} 份报告，显示 {len(shown)} 份。点击表头排序；选中一行或点“阅读”打开报告。")
     table = pd.DataFrame({
-        "乡镇": [d.township or "（未识别）" for d in shown],
-        "县区": [d.county or "" for d in shown],
+        "乡镇": [d.township or UNKNOWN for d in shown],
+        "县区": [d.county or UNKNOWN for d in shown],
         "年度": [d.year for d in shown],
-        "标题": [d.title or "" for d in shown],
+        "标题": [d.title or UNTITLED for d in shown],
         "段落块": [d.chunks for d in shown],
         "警告": ["；".join(d.warnings) for d in shown],
         "文件": [d.source for d in shown],
@@ -41,6 +41,8 @@ def show(searcher: Searcher) -> None:
             "警告": st.column_config.TextColumn("警告", help="建立索引时发现的问题，如需人工核对的元数据"),
             "打开": st.column_config.LinkColumn("打开", display_text="阅读"),
         })
+    if any(not (d.title and d.township and d.county and d.year) for d in shown):
+        st.caption(METADATA_HINT)
     rows = event.selection.rows if event is not None else []
     if rows:
         st.query_params["doc"] = shown[rows[0]].doc_id

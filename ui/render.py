@@ -120,3 +120,14 @@ def snippet(text: str, start: int, end: int, context: int = 50) -> tuple[str, li
 
 def section_label(section_path) -> str:
     return " › ".join(section_path) if section_path else "（无小节）"
+
+
+UNTITLED = "（无标题）"
+UNKNOWN = "（未识别）"
+METADATA_HINT = ("“（无标题）”“（未识别）”：报告里没有写明，或没能自动识别。可在语料目录放一个 metadata.csv（UTF-8，表头 "
+                 "file,township,county,year,title）补上，只填要补的字段，保存后更新索引。")
+
+
+def page_label(page: int, page_end: int | None = None) -> str:
+    """"第3页", or "第1–2页" for text that runs over a page end."""
+    return f"第{page}–{page_end}页" if page_end and page_end != page else f"第{page}页"

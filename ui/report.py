@@ -12,7 +12,7 @@ import streamlit as st
 
 from search import Searcher
 from ui import params
-from ui.render import escape, highlight, notice
+from ui.render import METADATA_HINT, UNKNOWN, UNTITLED, escape, highlight, notice, page_label
 from ui.state import Config, corpus_file
 
 _HEADING_MAX = 40  # characters; longer heading paragraphs are run-in headings
@@ -51,6 +51,8 @@ def show(searcher: Searcher, cfg: Config) -> None:
         notice("链接中的段落在这份报告中未找到，下面显示报告全文。", "warning")
     paragraphs = searcher.paragraphs(document.doc_id)
     _header(document, cfg)
+    if chunk is not None and document.pages > 1:
+        st.caption(f"引用的段落在{page_label(chunk.page, chunk.page_end)}。")
     cite = (chunk.char_start, chunk.char_end) if chunk is not None else None
     body, target = document_html(document.text, paragraphs, cite, _sentence(params.url_value("s"), cite),
                                  document.pages > 1)
@@ -62,12 +64,16 @@ def show(searcher: Searcher, cfg: Config) -> None:
 
 def _header(document, cfg: Config) -> None:
     # The title is report text: escaped HTML, since st.header would read it as Markdown.
-    st.html(f'<h2 class="rl-title">{escape(document.title or document.source)}</h2>')
-    facts = [("乡镇", document.township), ("县区", document.county), ("年度", document.year),
+    title = document.title or f"{UNTITLED} {document.source}"
+    st.html(f'<h2 class="rl-title">{escape(title)}</h2>')
+    facts = [("乡镇", document.township or UNKNOWN), ("县区", document.county or UNKNOWN),
+             ("年度", document.year or UNKNOWN),
              ("落款日期", document.signed), ("文件", document.source), ("页数", document.pages if document.pages > 1
                                                                       else None), ("段落块", document.chunks)]
     st.html('<div class="rl-muted">' + "　".join(f"{label}：{escape(value)}" for label, value in facts
                                                  if value not in (None, "")) + "</div>")
+    if not (document.title and document.township and document.county and document.year):
+        st.caption(METADATA_HINT)
     for warning in document.warnings:
         notice(warning, "warning")
     path = corpus_file(cfg, document)

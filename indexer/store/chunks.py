@@ -23,11 +23,11 @@ CREATE TABLE documents (
 );
 CREATE TABLE paragraphs (
     doc_id TEXT, seq INTEGER, char_start INTEGER, char_end INTEGER, level INTEGER, heading TEXT,
-    section_path TEXT, role TEXT, page INTEGER, PRIMARY KEY (doc_id, seq)
+    section_path TEXT, role TEXT, page INTEGER, page_end INTEGER, PRIMARY KEY (doc_id, seq)
 );
 CREATE TABLE chunks (
     row INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL, seq INTEGER, text TEXT,
-    section_path TEXT, role TEXT, page INTEGER, char_start INTEGER, char_end INTEGER, terms TEXT
+    section_path TEXT, role TEXT, page INTEGER, char_start INTEGER, char_end INTEGER, terms TEXT, page_end INTEGER
 );
 CREATE INDEX chunks_doc ON chunks (doc_id);
 CREATE TABLE skipped (source TEXT PRIMARY KEY, reason TEXT);
@@ -66,6 +66,10 @@ class ParagraphRecord:
     section_path: list[str]
     role: str
     page: int
+    page_end: int = 0  # page of the last character; 0 (tables written before it was kept) = `page`
+
+    def __post_init__(self):
+        self.page_end = self.page_end or self.page
 
 
 @dataclass
@@ -81,6 +85,10 @@ class ChunkRecord:
     char_end: int
     terms: list[str] = field(default_factory=list)
     row: int = -1
+    page_end: int = 0  # page of the last character; 0 (tables written before it was kept) = `page`
+
+    def __post_init__(self):
+        self.page_end = self.page_end or self.page
 
 
 def write_table(path: Path, documents: list[DocumentRecord], paragraphs: list[ParagraphRecord],
@@ -94,13 +102,13 @@ def write_table(path: Path, documents: list[DocumentRecord], paragraphs: list[Pa
               d.county, d.year, d.signed, json.dumps(d.overridden), json.dumps(d.warnings, ensure_ascii=False),
               d.chunks, d.text) for d in documents])
         connection.executemany(
-            "INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?,?,?,?)",
             [(p.doc_id, p.seq, p.char_start, p.char_end, p.level, p.heading,
-              json.dumps(p.section_path, ensure_ascii=False), p.role, p.page) for p in paragraphs])
+              json.dumps(p.section_path, ensure_ascii=False), p.role, p.page, p.page_end) for p in paragraphs])
         connection.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [(row, c.id, c.doc_id, c.seq, c.text, json.dumps(c.section_path, ensure_ascii=False), c.role, c.page,
-              c.char_start, c.char_end, " ".join(c.terms)) for row, c in enumerate(chunks)])
+              c.char_start, c.char_end, " ".join(c.terms), c.page_end) for row, c in enumerate(chunks)])
         connection.executemany("INSERT INTO skipped VALUES (?,?)", skipped)
         connection.commit()
     finally:
@@ -113,6 +121,9 @@ class ChunkTable:
     def __init__(self, path: Path):
         self._connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._lock = threading.Lock()
+        # Tables written before page ends were kept have no page_end column; their rows read it as `page`.
+        columns = {row[1] for row in self._query("PRAGMA table_info(chunks)")}
+        self._page_end = "page_end" if "page_end" in columns else "0"
 
     def close(self) -> None:
         self._connection.close()
@@ -133,13 +144,14 @@ class ChunkTable:
         return _document(rows[0]) if rows else None
 
     def paragraphs(self, doc_id: str) -> list[ParagraphRecord]:
-        rows = self._query("SELECT * FROM paragraphs WHERE doc_id = ? ORDER BY seq", (doc_id,))
-        return [ParagraphRecord(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8]) for r in rows]
+        rows = self._query(f"SELECT doc_id, seq, char_start, char_end, level, heading, section_path, role, page, "
+                           f"{self._page_end} FROM paragraphs WHERE doc_id = ? ORDER BY seq", (doc_id,))
+        return [ParagraphRecord(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], r[9]) for r in rows]
 
     def chunks(self, rows: list[int] | None = None, doc_id: str | None = None,
                with_terms: bool = False) -> list[ChunkRecord]:
         columns = "row, id, doc_id, seq, text, section_path, role, page, char_start, char_end, " + (
-            "terms" if with_terms else "''")
+            "terms" if with_terms else "''") + f", {self._page_end}"
         if rows is not None:
             found = {}
             for start in range(0, len(rows), 500):
@@ -177,4 +189,4 @@ def _document(row: tuple) -> DocumentRecord:
 def _chunk(row: tuple) -> ChunkRecord:
     return ChunkRecord(id=row[1], doc_id=row[2], seq=row[3], text=row[4], section_path=json.loads(row[5]),
                        role=row[6], page=row[7], char_start=row[8], char_end=row[9],
-                       terms=row[10].split() if row[10] else [], row=row[0])
+                       terms=row[10].split() if row[10] else [], row=row[0], page_end=row[11])
