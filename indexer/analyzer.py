@@ -60,18 +60,32 @@ class Analyzer:
     """Thread-safe after construction; build one per process with `get_analyzer()`."""
 
     def __init__(self, terms: list[str], synonyms: dict[str, list[str]]):
-        self._jieba = jieba.Tokenizer()
+        self._terms, self._synonym_table = terms, synonyms
         self._lock = threading.Lock()
-        with self._lock:
-            self._jieba.initialize()
-            for term in terms:
-                self._jieba.add_word(fold(term), freq=200000, tag="n")
-            for official in {t for values in synonyms.values() for t in values} | set(synonyms):
-                if official not in terms:
-                    self._jieba.add_word(fold(official), freq=200000)
-        self._pos = None  # built on first use: only questions need parts of speech (see _pos_tokenizer)
+        self._load_lock = threading.Lock()
+        # jieba's dictionary (about 1 s to load) and tagger are loaded on first use: a build with nothing new to
+        # tokenise needs only `version`, and only questions need parts of speech.
+        self._ready = None
+        self._pos = None
         self.synonyms = {fold(k): [fold(v) for v in values] for k, values in synonyms.items()}
         self.version = _version(terms, synonyms)
+
+    @property
+    def _jieba(self) -> jieba.Tokenizer:
+        """The tokenizer with our dictionary, loaded once (its own lock: callers may hold self._lock)."""
+        if self._ready is None:
+            with self._load_lock:
+                if self._ready is None:
+                    tokenizer = jieba.Tokenizer()
+                    tokenizer.initialize()
+                    for term in self._terms:
+                        tokenizer.add_word(fold(term), freq=200000, tag="n")
+                    for official in {t for values in self._synonym_table.values() for t in values} | set(
+                            self._synonym_table):
+                        if official not in self._terms:
+                            tokenizer.add_word(fold(official), freq=200000)
+                    self._ready = tokenizer
+        return self._ready
 
     def tokens(self, text: str) -> list[Token]:
         """Search-mode tokens with spans in `text`: "法律顾问" yields 法律, 顾问 and 法律顾问."""

@@ -77,7 +77,9 @@ class E5Encoder:
         q = split(self._linear(x, prefix + "attention.self.query"))
         k = split(self._linear(x, prefix + "attention.self.key"), (0, 2, 3, 1))  # already transposed
         v = split(self._linear(x, prefix + "attention.self.value"))
-        scores = q @ k / np.float32(np.sqrt(size)) + bias
+        scores = q @ k
+        scores *= np.float32(1 / np.sqrt(size))
+        scores += bias
         scores -= scores.max(axis=-1, keepdims=True)
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=-1, keepdims=True)
@@ -91,7 +93,8 @@ class E5Encoder:
         weight = self._transposed.get(name)
         if weight is None:  # once per weight: one 2-D product on a contiguous (in, out) matrix is what BLAS does best
             weight = self._transposed[name] = np.ascontiguousarray(self._weights[name + ".weight"].T)
-        flat = x.reshape(-1, x.shape[-1]) @ weight + self._weights[name + ".bias"]
+        flat = x.reshape(-1, x.shape[-1]) @ weight
+        flat += self._weights[name + ".bias"]
         return flat.reshape(*x.shape[:-1], weight.shape[1])
 
     def _layer_norm(self, x: np.ndarray, name: str) -> np.ndarray:
@@ -105,7 +108,12 @@ class E5Encoder:
 def _gelu(x: np.ndarray) -> np.ndarray:
     from scipy.special import erf  # BERT's exact GELU, as BertModel's "gelu"
 
-    return x * np.float32(0.5) * (np.float32(1.0) + erf(x * np.float32(1 / np.sqrt(2))))
+    out = x * np.float32(1 / np.sqrt(2))  # in place from here on: these are the largest arrays of a pass
+    erf(out, out=out)
+    out += np.float32(1.0)
+    out *= x
+    out *= np.float32(0.5)
+    return out
 
 
 def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
