@@ -2,6 +2,9 @@
 
     python -m bench [--sizes 1000,10000,100000,1000000] [--json] [--out DIR]
                     [--indexing-chunks 3000] [--kinds flat,hnsw,ivf] [--questions N] [--rounds 2]
+    python -m bench --startup [--runs 3] [--corpus DIR] [--index DIR] [--against OTHER_CHECKOUT]
+
+`--startup` times each command-line verb instead (bench/startup.py), into startup.json/.md.
 
 Each size runs in fresh child processes (`--one-size N --stage prepare|query`): one builds and saves
 the index with every vector index kind, then one per kind loads it into a real Searcher and times the
@@ -47,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, help="scratch folder (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--startup", action="store_true", help="time each CLI verb's start-up instead")
+    parser.add_argument("--runs", type=int, default=3, help="--startup: runs per verb (median reported)")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "data" / "samples", help="--startup: corpus")
+    parser.add_argument("--index", type=Path, help="--startup: an index of --corpus (default: built first)")
+    parser.add_argument("--against", type=Path, help="--startup: another checkout to time in alternation")
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--stage", choices=("prepare", "query"), help=argparse.SUPPRESS)
     parser.add_argument("--kind", help=argparse.SUPPRESS)
@@ -56,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or "flat" not in kinds:
         parser.error(f"--kinds must include flat and may add numpy, hnsw, ivf (got {args.kinds})")
     args.kinds = kinds
+    if args.startup:
+        return _startup(args)
     if args.one_size:
         return _child(args)
     return _run(args)
@@ -114,6 +124,16 @@ def _run(args) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _startup(args) -> int:
+    from bench.startup import markdown, measure_startup, write_startup
+
+    result = measure_startup(args.corpus, args.index, max(1, args.runs), args.against, log=_log)
+    write_startup(result, args.out)
+    print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else markdown(result))
+    _log(f"wrote {args.out}/startup.json, startup.md")
+    return 0
 
 
 def _pool_vectors(pool, embedder) -> np.ndarray:

@@ -7,12 +7,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.build import BuildReport, build_index
 from indexer.paths import SAMPLES_DIR, default_corpus, default_index
 from indexer.store import IndexLocked, IndexProblem, open_index
 
 __all__ = ["BuildReport", "build_index", "list_index", "IndexLocked", "IndexProblem", "SAMPLES_DIR",
            "default_corpus", "default_index"]
+
+
+def __getattr__(name: str):
+    # The build pipeline pulls in the document readers (pypdf, python-docx) and jieba's tagger: loaded only
+    # when asked for, so that `indexer list` and the search side, which import this package, start fast.
+    if name in ("BuildReport", "build_index"):
+        from indexer import build
+
+        return getattr(build, name)
+    raise AttributeError(f"module 'indexer' has no attribute {name!r}")
 
 
 def list_index(index_dir: Path) -> dict:

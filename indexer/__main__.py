@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from indexer import IndexLocked, IndexProblem, build_index, list_index
+from indexer import IndexLocked, IndexProblem, list_index
 from indexer.paths import default_corpus, default_index, seed_corpus
 
 
@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(args) -> int:
+    from indexer.build import build_index  # document readers and the tagger: only builds load them
+
     dirs = args.dirs
     if not dirs:
         corpus = default_corpus()

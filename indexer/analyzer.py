@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from importlib import resources
 
 import jieba
-import jieba.posseg
 
 RESOURCE_PACKAGE = "indexer.resources"
 SYNONYM_WEIGHT = 0.6
@@ -61,18 +60,32 @@ class Analyzer:
     """Thread-safe after construction; build one per process with `get_analyzer()`."""
 
     def __init__(self, terms: list[str], synonyms: dict[str, list[str]]):
-        self._jieba = jieba.Tokenizer()
+        self._terms, self._synonym_table = terms, synonyms
         self._lock = threading.Lock()
-        with self._lock:
-            self._jieba.initialize()
-            for term in terms:
-                self._jieba.add_word(fold(term), freq=200000, tag="n")
-            for official in {t for values in synonyms.values() for t in values} | set(synonyms):
-                if official not in terms:
-                    self._jieba.add_word(fold(official), freq=200000)
-        self._pos = jieba.posseg.POSTokenizer(self._jieba)
+        self._load_lock = threading.Lock()
+        # jieba's dictionary (about 1 s to load) and tagger are loaded on first use: a build with nothing new to
+        # tokenise needs only `version`, and only questions need parts of speech.
+        self._ready = None
+        self._pos = None
         self.synonyms = {fold(k): [fold(v) for v in values] for k, values in synonyms.items()}
         self.version = _version(terms, synonyms)
+
+    @property
+    def _jieba(self) -> jieba.Tokenizer:
+        """The tokenizer with our dictionary, loaded once (its own lock: callers may hold self._lock)."""
+        if self._ready is None:
+            with self._load_lock:
+                if self._ready is None:
+                    tokenizer = jieba.Tokenizer()
+                    tokenizer.initialize()
+                    for term in self._terms:
+                        tokenizer.add_word(fold(term), freq=200000, tag="n")
+                    for official in {t for values in self._synonym_table.values() for t in values} | set(
+                            self._synonym_table):
+                        if official not in self._terms:
+                            tokenizer.add_word(fold(official), freq=200000)
+                    self._ready = tokenizer
+        return self._ready
 
     def tokens(self, text: str) -> list[Token]:
         """Search-mode tokens with spans in `text`: "法律顾问" yields 法律, 顾问 and 法律顾问."""
@@ -124,8 +137,20 @@ class Analyzer:
                     if piece:
                         words.append((piece, QUOTED_FLAG if i % 3 == 1 else TITLE_FLAG))
                 elif piece:
-                    words.extend((pair.word, pair.flag) for pair in self._pos.lcut(piece))
+                    words.extend((pair.word, pair.flag) for pair in self._pos_tokenizer().lcut(piece))
         return words
+
+    def _pos_tokenizer(self):
+        """jieba's part-of-speech tagger over our tokenizer; call with the lock held.
+
+        Importing jieba.posseg reads jieba's 350k-line dictionary into a word → tag table for its own default
+        tagger (about 1 s), and a new POSTokenizer would read it again; ours shares a copy of that table, read
+        from the same file, so the tags are the same."""
+        if self._pos is None:
+            import jieba.posseg
+
+            self._pos = _shared_tags_tokenizer_class()(self._jieba, jieba.posseg.dt.word_tag_tab)
+        return self._pos
 
     def concept(self, word: str, flag: str) -> "Concept | None":
         """The concept a question word stands for, or None for function words and everyday glue."""
@@ -145,6 +170,17 @@ class Analyzer:
                  if len(word) >= 3 and flag != QUOTED_FLAG else ())
         return Concept(word, forms, parts, is_verb=flag in ("v", "vd"), verbal=flag.startswith("v"),
                        quoted=quoted)
+
+
+def _shared_tags_tokenizer_class():
+    import jieba.posseg
+
+    class SharedTagsTokenizer(jieba.posseg.POSTokenizer):
+        def __init__(self, tokenizer, word_tag_tab: dict):
+            self.tokenizer = tokenizer
+            self.word_tag_tab = dict(word_tag_tab)  # our domain words' tags are merged into this copy
+
+    return SharedTagsTokenizer
 
 
 @dataclass(frozen=True)

@@ -58,3 +58,18 @@ def test_single_characters_count_only_through_longer_wordings():
     assert analyzer.concept("点", "n") is None  # 点 is in 重点, 特点, 节点 …
     assert analyzer.concept("请", "v") is None
     assert analyzer.concept("法律顾问", "n").forms[0] == "法律顾问"
+
+
+def test_question_tags_match_a_tagger_that_reads_the_dictionary_itself():
+    """The tagger shares jieba's default word → tag table instead of reading the dictionary again."""
+    import jieba.posseg
+
+    from indexer.analyzer import Analyzer, load_synonyms, load_terms
+
+    reference = Analyzer(load_terms(), load_synonyms())
+    reading = jieba.posseg.POSTokenizer(reference._jieba)  # the former way: reads dict.txt once more
+    shared = get_analyzer()
+    for question in ("哪些乡镇聘请了律师担任法律顾问", "“闽执法”用起来了吗", "有没有乡镇开展行政处罚法培训和三项制度"):
+        text = fold(question)
+        assert [(p.word, p.flag) for p in shared._pos_tokenizer().lcut(text)] == \
+            [(p.word, p.flag) for p in reading.lcut(text)]

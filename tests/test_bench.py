@@ -92,3 +92,30 @@ def test_bench_runs_end_to_end_at_a_small_size(tmp_path):
     assert indexing["chunks"] >= 40
     assert indexing["chunks_per_s_fp32"] > 0 and indexing["chunks_per_s_fast"] > 0
     assert results["machine"]["nproc"] >= 1
+
+
+@pytest.mark.model
+def test_startup_times_each_verb_in_fresh_processes(sample_index, tmp_path):
+    """`python -m bench --startup`: medians per verb for this checkout and, alternating, another one."""
+    import shutil
+
+    from bench.startup import QUESTION, markdown, measure_startup, verbs, write_startup
+    from tests.conftest import SAMPLE_CORPUS
+
+    index = tmp_path / "index"
+    shutil.copytree(sample_index, index)  # builds publish new versions: keep the session's index as it is
+    assert set(verbs(index, SAMPLE_CORPUS, "x")) >= {"indexer list", "indexer build (no change)", "search ask",
+                                                     "search query (hybrid)", "search query --mode bm25"}
+    quick = ["indexer list", "search query --mode bm25", "search similar"]
+    result = measure_startup(SAMPLE_CORPUS, index, runs=2, against=ROOT, only=quick, log=lambda message: None)
+    assert list(result["verbs"]) == quick and result["question"] == QUESTION
+    for row in result["verbs"].values():
+        for label in ("now", "against"):
+            assert len(row[label]["walls"]) == 2 and row[label]["wall_s"] > 0 and row[label]["cpu_s"] > 0
+            walls = row[label]["walls"]
+            assert abs(row[label]["wall_s"] - round(sum(walls) / 2, 2)) <= 0.011  # median of two
+    write_startup(result, tmp_path / "out")
+    saved = json.loads((tmp_path / "out" / "startup.json").read_text(encoding="utf-8"))
+    assert saved["verbs"].keys() == result["verbs"].keys()
+    table = (tmp_path / "out" / "startup.md").read_text(encoding="utf-8")
+    assert table == markdown(result) and "`search similar`" in table and "(against)" in table
