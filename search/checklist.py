@@ -124,6 +124,16 @@ class Matrix:
     townships: list[dict]  # name, county, year
     cells: list[Cell]
     seconds: float = 0.0
+    answers: dict = field(default_factory=dict, repr=False)  # item id -> its Answer, to apply new reviews
+
+    def refresh_item(self, searcher, item_id: str, reviews: ReviewStore) -> None:
+        """Cells of one item again after a review, from the answer already given (no new search)."""
+        item = self.checklist.item(item_id)
+        item_reviews = {(r.township, r.year): r for r in reviews.reviews(item.question)}
+        fresh = item_cells(item_id, self.answers[item_id], self.townships, item_reviews, document_hashes(searcher),
+                           {d.source: d.doc_id for d in searcher.documents()})
+        by_key = {(c.township, c.year): c for c in fresh}
+        self.cells = [by_key[(c.township, c.year)] if c.indicator == item_id else c for c in self.cells]
 
     def cell(self, indicator: str, township: str, year: int | None) -> Cell | None:
         return next((c for c in self.cells if (c.indicator, c.township, c.year) == (indicator, township, year)),
@@ -144,15 +154,15 @@ def run_checklist(searcher, checklist: Checklist, filters=None, reviews: ReviewS
     townships = _townships(searcher, filters)
     hashes = document_hashes(searcher)
     doc_ids = {d.source: d.doc_id for d in searcher.documents()}
-    cells = []
+    cells, answers = [], {}
     for number, item in enumerate(checklist.items, start=1):
         exemplars = Exemplars.for_question(reviews, item.question)
-        answer = searcher.ask(item.question, filters=filters, exemplars=exemplars)
+        answer = answers[item.id] = searcher.ask(item.question, filters=filters, exemplars=exemplars)
         item_reviews = {(r.township, r.year): r for r in (reviews.reviews(item.question) if reviews else [])}
         cells.extend(item_cells(item.id, answer, townships, item_reviews, hashes, doc_ids))
         if progress:
             progress(number, len(checklist.items), item)
-    return Matrix(checklist, townships, cells, round(time.perf_counter() - started, 2))
+    return Matrix(checklist, townships, cells, round(time.perf_counter() - started, 2), answers)
 
 
 def item_cells(item_id: str, answer, townships: list[dict], reviews: dict, hashes: dict,

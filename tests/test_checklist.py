@@ -232,3 +232,30 @@ def test_check_and_review_from_the_command_line(capsys, monkeypatch, sample_inde
     mine = {c["indicator"]: c for c in after if (c["township"], c["year"]) == (cell["township"], cell["year"])}
     assert (mine["1"]["status"], mine["1"]["review"]) == ("none", "rejected")
     assert (mine["2"]["status"], mine["2"]["review"]) == ("done", "confirmed") and snippet in mine["2"]["evidence"][0]["sentence"]
+
+
+# --- the app page (AppTest, hashing stand-in model) ----------------------------------------------------------
+
+def test_app_page_runs_reviews_and_offers_downloads(tmp_path, monkeypatch):
+    from tests.test_app import Site, _serve, assert_clean, run_app
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(ROOT / "data" / "samples", corpus)
+    embedder = HashEmbedder()
+    from indexer import build_index
+    build_index([corpus], index, embedder=embedder)
+    _serve(monkeypatch, Site(corpus, index, embedder))
+    at = run_app(view="checklist")
+    assert_clean(at)
+    at.button(key="ck_run").click().run()
+    assert_clean(at)
+    body = "\n".join(e.value for e in at.get("html"))
+    assert "ck-matrix" in body and "未发现" in body and "待核对" in body
+    assert [b.label for b in at.get("download_button")] == ["下载 Excel", "下载 CSV"]
+    at.checkbox(key="ck_doubtful").uncheck().run()
+    picked = at.selectbox[0]
+    first = picked.options[0]
+    at.button(key="ck_reject").click().run()
+    assert_clean(at)
+    reviews = ReviewStore.beside(index).reviews()
+    assert len(reviews) == 1 and reviews[0].decision == "rejected" and first.startswith(reviews[0].township)
+    assert "✗" in "\n".join(e.value for e in at.get("html"))
