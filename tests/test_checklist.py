@@ -172,11 +172,13 @@ def test_a_rejected_sentence_keeps_its_kind_out_and_a_confirmed_one_lets_it_in(s
     vetoed = sample_searcher.ask(question, exemplars=Exemplars([], [rejected]))
     assert rejected not in {e.sentence for t in vetoed.done for e in t.evidence}
     assert sample_searcher.ask(question, exemplars=Exemplars()).to_json() == answer.to_json()
-    missed = next((t for t in answer.near + [t for t in answer.townships if t.status != "done"]), None)
-    if missed is None:
-        pytest.skip("every township is listed for this question")
+    question, missed = next(((q, a.near[0]) for q in ("哪些乡镇开展了会前学法？", "哪些乡镇落实了行政执法公示制度？",
+                                                      "哪些乡镇开展了矛盾纠纷排查化解或人民调解工作？")
+                             if (a := sample_searcher.ask(q)).near), (None, None))
+    assert missed is not None, "no township below the cut for any of these questions"
     taught = sample_searcher.ask(question, exemplars=Exemplars([missed.evidence[0].sentence], []))
-    assert (missed.name, missed.year) in {(t.name, t.year) for t in taught.done}
+    # listed now: done, or planned when the sentence is in the 下一步 part (the status rule still applies)
+    assert (missed.name, missed.year) in {(t.name, t.year) for t in taught.townships}
 
 
 @pytest.mark.model
