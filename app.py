@@ -3,6 +3,7 @@
     ?q=问题&township=…&year=2020-2022   ask page with that search (shareable)
     ?doc=<doc_id>&p=<chunk_id>           report view at the cited paragraph
     ?view=browse | ?view=corpus          report table, upload page
+    ?view=checklist                      年度核查 (ui/checklist.py)
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import logging
 
 import streamlit as st
 
-from ui import ask, browse, corpus, params, report, state
+from ui import ask, browse, checklist, corpus, params, report, state
 from ui.render import inject_css
 
 log = logging.getLogger("app")
@@ -36,7 +37,9 @@ def main() -> None:
         params.sync_url(params.search_params(st.session_state.get("w_question", ""), filters, mode))
         return
     params.sync_url(None)
-    if view == "browse":
+    if view == "checklist":
+        checklist.show(searcher)
+    elif view == "browse":
         browse.show(searcher)
     else:
         corpus.show(searcher, cfg)

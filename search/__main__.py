@@ -1,4 +1,4 @@
-"""Command line: python -m search query|ask|similar."""
+"""Command line: python -m search query|ask|similar|check|review."""
 from __future__ import annotations
 
 import argparse
@@ -37,6 +37,9 @@ def _main(argv: list[str] | None) -> int:
         return 2
     if args.command == "similar":
         return _similar(searcher, args)
+    if args.command in ("check", "review"):
+        from search import check_cli
+        return check_cli.run(searcher, args, filters)
     if args.batch:
         return _batch(searcher, args, filters)
     if args.question is None:
@@ -74,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     similar.add_argument("--top-k", type=int, default=10)
     similar.add_argument("--all-townships", action="store_true", help="也包括同一乡镇的段落")
     _common(similar)
+    from search.check_cli import add_commands
+    add_commands(commands, _common)
     return parser
 
 

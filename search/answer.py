@@ -103,6 +103,9 @@ class Answer:
     sentences: list[Evidence]
     results: list[Hit]
     focus: str = "deeds"  # what the main list is made of: deeds, shortcomings ("哪些乡镇承认…不足") or plans
+    # Townships not listed whose best examined sentence fell below the cut (status "candidate"): for a reviewer
+    # to recover what the automatic answer missed. Not part of the answer itself.
+    near: list[TownshipAnswer] = field(default_factory=list)
 
     @property
     def done(self) -> list[TownshipAnswer]:
@@ -126,7 +129,9 @@ class Answer:
         }
 
 
-def answer_question(searcher, question: str, filters=None, top_k: int = 10) -> Answer:
+def answer_question(searcher, question: str, filters=None, top_k: int = 10, exemplars=None) -> Answer:
+    """`exemplars` (search.exemplars.Exemplars, optional): reviewed sentences for this question that later
+    answers follow: sentences close to a confirmed one are accepted, close to a rejected one are not."""
     question = check_question(question)
     analyzer = searcher.analyzer
     terms = analyzer.query_terms(question)
@@ -136,13 +141,17 @@ def answer_question(searcher, question: str, filters=None, top_k: int = 10) -> A
     results = searcher.hits(ranking.top(top_k), terms)
     candidates = _candidates(searcher, question, terms, ranking, filters)
     focus = question_focus(question)
-    evidence = _judge(searcher, question, alternatives, candidates, focus)
+    if exemplars is not None:
+        for row, relevance in exemplars.rows(searcher, filters).items():
+            candidates.setdefault(row, relevance)
+    evidence, below_cut = _judge(searcher, question, alternatives, candidates, focus, exemplars)
     townships = _group(searcher, evidence)
     township_kind = is_township_question(question)
     best_sentences = _best_sentences(evidence)
     summary = _summary(question, townships, best_sentences, township_kind, focus)
+    near = _near(searcher, below_cut, {(t.name, t.year) for t in townships})
     return Answer(question, "townships" if township_kind else "passages", summary, townships, best_sentences,
-                  results, focus)
+                  results, focus, near)
 
 
 def _candidates(searcher, question, terms, ranking, filters) -> dict[int, float]:
@@ -180,42 +189,70 @@ class _Sentence:
         return self.record.text[self.start:self.end]
 
 
-def _judge(searcher, question, alternatives, candidates: dict[int, float],
-           focus: str) -> list[tuple[Evidence, str]]:
-    sentences = _covered_sentences(searcher, question, alternatives, candidates)
+def _judge(searcher, question, alternatives, candidates: dict[int, float], focus: str,
+           exemplars=None) -> tuple[list[tuple[Evidence, str]], list[_Sentence]]:
+    """Evidence with its status, and the examined sentences that were not worth showing."""
+    sentences, extra = _covered_sentences(searcher, question, alternatives, candidates, exemplars)
     counting = is_count_question(question)
-    _weigh_similarity(searcher, question, alternatives, sentences)
+    _weigh_similarity(searcher, question, alternatives, sentences, extra)
+    if exemplars is not None:
+        for sentence in extra:  # looked at only for their wording: an exemplar has to vouch for them
+            sentence.support = min(sentence.support, 0.0)
+        sentences += extra
+        exemplars.apply(searcher, sentences)
     best: dict[int, _Sentence] = {}
+    below_cut = []
     for sentence in sentences:
         row = sentence.record.row
         worth_showing = sentence.support >= DONE_SUPPORT or sentence.cover >= MENTION_COVERAGE
-        if worth_showing and (row not in best or _score(sentence) > _score(best[row])):
+        if not worth_showing:
+            below_cut.append(sentence)
+        elif row not in best or _score(sentence) > _score(best[row]):
             best[row] = sentence
     texts: dict[str, str] = {}
-    judged = []
-    for sentence in best.values():
-        record = sentence.record
-        if record.doc_id not in texts:
-            texts[record.doc_id] = searcher.document(record.doc_id).text
-        char_start, char_end = locate(texts[record.doc_id], sentence.text, record.char_start, record.char_end)
-        evidence = Evidence(record.id, searcher.document_info(record.doc_id).source, record.doc_id, record.text,
-                            sentence.text, sentence.start, sentence.end, char_start, char_end,
-                            round(_score(sentence), 4), round(sentence.cover, 3), sentence.numbers, record.role,
-                            record.section_path, record.page, round(sentence.support, 4))
-        judged.append((evidence, _status(record.role, sentence.text, sentence.support, focus, counting)))
-    return judged
+    judged = [(_evidence(searcher, sentence, texts),
+               _status(sentence.record.role, sentence.text, sentence.support, focus, counting))
+              for sentence in best.values()]
+    return judged, below_cut
 
 
-def _covered_sentences(searcher, question, alternatives, candidates: dict[int, float]) -> list[_Sentence]:
+def _evidence(searcher, sentence: _Sentence, texts: dict[str, str]) -> Evidence:
+    record = sentence.record
+    if record.doc_id not in texts:
+        texts[record.doc_id] = searcher.document(record.doc_id).text
+    char_start, char_end = locate(texts[record.doc_id], sentence.text, record.char_start, record.char_end)
+    return Evidence(record.id, searcher.document_info(record.doc_id).source, record.doc_id, record.text,
+                    sentence.text, sentence.start, sentence.end, char_start, char_end,
+                    round(_score(sentence), 4), round(sentence.cover, 3), sentence.numbers, record.role,
+                    record.section_path, record.page, round(sentence.support, 4))
+
+
+def _near(searcher, below_cut: list[_Sentence], listed: set[tuple]) -> list[TownshipAnswer]:
+    """The best sentence below the cut of each township the answer does not list, best first."""
+    best: dict[tuple, _Sentence] = {}
+    for sentence in below_cut:
+        document = searcher.document_info(sentence.record.doc_id)
+        key = (document.township or f"（未识别乡镇：{document.source}）", document.year)
+        if key not in listed and (key not in best or sentence.support > best[key].support):
+            best[key] = sentence
+    texts: dict[str, str] = {}
+    near = [TownshipAnswer(name, searcher.document_info(s.record.doc_id).county, year, "candidate",
+                           round(s.support, 4), [_evidence(searcher, s, texts)]) for (name, year), s in best.items()]
+    return sorted(near, key=lambda t: -t.score)
+
+
+def _covered_sentences(searcher, question, alternatives, candidates: dict[int, float],
+                       exemplars=None) -> tuple[list[_Sentence], list[_Sentence]]:
     """Sentences of the candidate chunks that say enough of the question to be worth a closer look, best
-    first, at most MAX_SENTENCES. A sentence is read under its heading ("（三）加强普法宣传"), which often
-    names the practice the sentence goes on to describe."""
+    first, at most MAX_SENTENCES, and then those worded like a reviewed exemplar, whatever their cover. A
+    sentence is read under its heading ("（三）加强普法宣传"), which often names the practice the sentence
+    goes on to describe."""
     if not alternatives:
-        return []
+        return [], []
     counting = is_count_question(question)
     unit = question_unit(question)
     idf = searcher.stored.bm25.idf
-    found = []
+    found, worded_like = [], []
     for record in searcher.stored.table.chunks(rows=list(candidates)):
         heading = record.section_path[-1] + "。" if record.section_path else ""
         for start, end in split_sentences(record.text):
@@ -224,32 +261,39 @@ def _covered_sentences(searcher, question, alternatives, candidates: dict[int, f
             numbers = number_phrases(text) if counting else []
             if counting and unit and any(n.endswith(unit) for n in numbers):
                 cover = min(1.0, cover + 0.15)  # the count asked for is here
+            sentence = _Sentence(record, start, end, cover, numbers, candidates[record.row])
             if cover >= SENTENCE_FLOOR:
-                found.append(_Sentence(record, start, end, cover, numbers, candidates[record.row]))
+                found.append(sentence)
+            elif exemplars is not None and exemplars.worded_like(text):
+                worded_like.append(sentence)
     found.sort(key=lambda s: -s.cover * (0.5 + 0.5 * s.relevance))
-    return found[:MAX_SENTENCES]
+    extra = [s for s in found[MAX_SENTENCES:] if exemplars.worded_like(s.text)] + worded_like if exemplars else []
+    return found[:MAX_SENTENCES], extra
 
 
-def _weigh_similarity(searcher, question, alternatives, sentences: list[_Sentence]) -> None:
+def _weigh_similarity(searcher, question, alternatives, sentences: list[_Sentence],
+                      extra: list[_Sentence] = ()) -> None:
     """support = cover + SIMILARITY_WEIGHT · (cosine − its reference) + TOKEN_WEIGHT · (token recall − its
     reference), each reference being the mean of the REFERENCE_TOP highest values for this question. Relative,
     because the model's similarities crowd together (cosines of 0.80–0.90 for related and unrelated report
     sentences alike), while their order within one question is informative: a sentence close to the best
     ones needs fewer of the question's words, a distant one more. The token recall says which of the
     question's words the sentence says in other words (search.token_match); the cosine, the sentence as a
-    whole."""
+    whole. The `extra` sentences are weighed against the same references without moving them."""
     if not sentences:
         return
     asked = asked_part(question)
-    statements = searcher.statements([asked] + [s.text for s in sentences])
+    everything = list(sentences) + list(extra)
+    statements = searcher.statements([asked] + [s.text for s in everything])
     asked_statement, found = statements[0], statements[1:]
     weights = token_weights(asked_statement, asked, alternatives)
     cosines = np.stack([s.vector for s in found]) @ searcher.query_vector(question).astype(np.float32)
     recalls = np.array(token_recalls(asked_statement, weights, found))
-    cosine_reference, recall_reference = _reference(cosines), _reference(recalls)
+    cosine_reference = _reference(cosines[:len(sentences)])
+    recall_reference = _reference(recalls[:len(sentences)])
     if searcher.model_name == DEFAULT_MODEL and weights.any():
         recall_reference = max(recall_reference, RECALL_FLOOR)
-    for sentence, cosine, recall in zip(sentences, cosines, recalls):
+    for sentence, cosine, recall in zip(everything, cosines, recalls):
         sentence.support = (sentence.cover + SIMILARITY_WEIGHT * (float(cosine) - cosine_reference)
                             + TOKEN_WEIGHT * (float(recall) - recall_reference))
 

@@ -239,9 +239,9 @@ class Searcher:
                             matched_terms=matched, row=record.row, page_end=record.page_end))
         return hits
 
-    def ask(self, question: str, filters: Filters | None = None, top_k: int = 10):
+    def ask(self, question: str, filters: Filters | None = None, top_k: int = 10, exemplars=None):
         from search.answer import answer_question
-        return answer_question(self, question, filters, top_k)
+        return answer_question(self, question, filters, top_k, exemplars)
 
     def similar(self, chunk_id: str, other_townships: bool = True, top_k: int = 10) -> list[Hit]:
         from search.similar import similar_passages

@@ -188,8 +188,9 @@ def test_a_sentence_is_read_under_its_heading():
     record = SimpleNamespace(text="邀请民警到学校上法治课12次。", row=3, section_path=["（二）加强普法宣传教育"])
     slots = [Slot.of(Concept("学校", ("学校",), ())), Slot.of(Concept("普法", ("普法",), ()))]
     weights = [[[1.0]], [[1.0]]]
-    (sentence,) = _covered_sentences(_fake_searcher(records=[record]), "哪些乡镇到学校普法", [(slots, weights)],
-                                     {3: 0.5})
+    (sentence,), extra = _covered_sentences(_fake_searcher(records=[record]), "哪些乡镇到学校普法",
+                                            [(slots, weights)], {3: 0.5})
+    assert extra == []  # sentences looked at for their wording come only with reviewed exemplars
     assert sentence.cover == 1.0 and sentence.text == record.text  # the heading helps, the evidence stays
 
 

@@ -200,3 +200,32 @@ def test_upload_page_saves_and_indexes_a_report(server, browser, site, tmp_path)
     assert "索引已更新：共 7 份报告" in browser.find_element(By.TAG_NAME, "body").text
     assert (corpus / "上传的报告.txt").is_file()
     _shot(browser, "corpus_upload.png")
+
+
+def test_checklist_page_runs_reviews_a_cell_and_exports(server, browser, site, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    checklist = tmp_path / "核查清单.csv"
+    checklist.write_text("id,question\n1,哪些乡镇聘请了法律顾问？\n2,哪些乡镇开展了会前学法？\n", encoding="utf-8-sig")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    browser.get(f"{server}/?view=checklist")
+    _wait_for(browser, lambda: browser.find_element(By.XPATH, "//label[contains(., '上传清单')]")).click()
+    field = _wait_for(browser, lambda: browser.find_element(By.CSS_SELECTOR, "input[type=file]"))
+    field.send_keys(str(checklist))
+    _wait_for(browser, lambda: browser.find_element(By.XPATH, "//button[contains(., '运行核查')]")).click()
+    matrix = _wait_for(browser, lambda: browser.find_element(By.CSS_SELECTOR, ".ck-matrix"))
+    assert "大桥瑶族乡" in matrix.text and "已做" in matrix.text + browser.find_element(By.TAG_NAME, "body").text
+    _wait_for(browser, lambda: browser.find_element(By.XPATH, "//button[contains(., '确认')]"))
+    time.sleep(1)
+    _shot(browser, "checklist.png")
+    browser.find_element(By.XPATH, "//button[contains(., '确认')]").click()
+    _wait_for(browser, lambda: "✓" in browser.find_element(By.CSS_SELECTOR, ".ck-matrix").text)
+    browser.find_element(By.XPATH, "//button[contains(., '下载 Excel')]").click()
+    saved = _wait_for(browser, lambda: [p for p in downloads.glob("*.xlsx")], seconds=30)
+    time.sleep(1)  # the file is complete once Chromium renames it from .crdownload
+    import openpyxl
+    book = openpyxl.load_workbook(saved[0])
+    assert book.sheetnames == ["核查矩阵", "依据"]
+    assert any("已确认" in str(c.value) for row in book["依据"].iter_rows() for c in row)

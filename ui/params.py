@@ -15,7 +15,7 @@ from search import MODES, FilterError, Filters
 from search.filters import parse_years
 from ui.render import notice
 
-VIEWS = {"ask": "问答检索", "browse": "浏览报告", "corpus": "语料管理"}
+VIEWS = {"ask": "问答检索", "checklist": "核查清单", "browse": "浏览报告", "corpus": "语料管理"}
 MODE_LABELS = {"hybrid": "混合（推荐）", "dense": "语义", "bm25": "关键词"}
 REPORT_KEYS = ("doc", "p", "s")
 
