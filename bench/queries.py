@@ -40,9 +40,9 @@ def instrument(searcher) -> StageClock:
     """Time the stages of `Searcher.query`; whatever is left over is candidate union, cosines and fusion."""
     clock = StageClock()
     clock.wrap(searcher.analyzer, "query_terms", "terms")
-    clock.wrap(searcher.stored.bm25, "scores", "bm25")
+    clock.wrap(searcher.retrieval, "keyword_top", "bm25")
     clock.wrap(searcher.embedder, "encode_query", "encode")
-    clock.wrap(searcher.stored.vectors, "search", "vectors")
+    clock.wrap(searcher.retrieval, "dense_top", "vectors")
     clock.wrap(searcher, "hits", "hits")
     return clock
 
@@ -94,7 +94,7 @@ def recall_at_10(searcher, questions: list[str]) -> dict:
     """Dense recall@10 of the loaded vector index against exact search (searched as the Searcher does,
     100 candidates, top 10 kept), and the share of hybrid top-10 results that stay the same when the
     dense side is exact."""
-    vectors = searcher.stored.vectors
+    vectors = searcher.retrieval.vector_index
     exact = NumpyFlat(vectors.vectors)
     query_vectors = searcher.embedder.encode_queries(questions)
     dense, hybrid = [], []
