@@ -3,6 +3,7 @@
     python -m bench [--sizes 1000,10000,100000,1000000] [--json] [--out DIR]
                     [--indexing-chunks 3000] [--kinds flat,hnsw,ivf] [--questions N] [--rounds 2]
     python -m bench --startup [--runs 3] [--corpus DIR] [--index DIR] [--against OTHER_CHECKOUT]
+                    [--store milvus:PATH.db | milvus://HOST:PORT]   (adds the Milvus store next to FAISS)
 
 `--startup` times each command-line verb instead (bench/startup.py), into startup.json/.md.
 
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.indexes import KINDS, index_dir
+from bench.indexes import KINDS, index_dir, milvus_spec
 from bench.queries import MODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where results.json/.md and latency.png go")
     parser.add_argument("--indexing-chunks", type=int, default=3000,
                         help="chunks for the end-to-end indexing throughput run (0 skips it)")
-    parser.add_argument("--kinds", default=",".join(KINDS), help="vector index kinds: flat,numpy,hnsw,ivf")
+    parser.add_argument("--kinds", default=",".join(k for k in KINDS if k != "milvus"),
+                        help="vector index kinds: flat,numpy,hnsw,ivf (milvus: with --store)")
     parser.add_argument("--questions", type=int, default=0, help="use only the first N questions (0: all)")
     parser.add_argument("--rounds", type=int, default=2, help="timed passes over the questions per mode")
     parser.add_argument("--torch-threads", type=int, default=0,
@@ -48,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retries", type=int, default=2,
                         help="repeat a size's query run when other processes used the CPU meanwhile")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--store", help="also measure this Milvus store (milvus:PATH.db or milvus://HOST:PORT), "
+                                        "under its own aliases bench_n<size>")
     parser.add_argument("--workdir", type=Path, help="scratch folder (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--startup", action="store_true", help="time each CLI verb's start-up instead")
@@ -63,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(kinds) - set(KINDS)
     if unknown or "flat" not in kinds:
         parser.error(f"--kinds must include flat and may add numpy, hnsw, ivf (got {args.kinds})")
+    if args.store and "milvus" not in kinds:
+        kinds.append("milvus")
+    if "milvus" in kinds and not args.store:
+        parser.error("--kinds milvus needs --store milvus:PATH.db or milvus://HOST:PORT")
     args.kinds = kinds
     if args.startup:
         return _startup(args)
@@ -175,6 +183,8 @@ def _child_run(args, workdir: Path, n: int, stage: str, kind: str | None = None)
                "--seed", str(args.seed), "--torch-threads", str(args.torch_threads)]
     if kind:
         command += ["--kind", kind]
+    if args.store:
+        command += ["--store", args.store]
     # The child's stdout goes to our stderr: with --json our stdout must hold the JSON only.
     subprocess.run(command, check=True, cwd=ROOT, stdout=sys.stderr)
     return json.loads(_child_result(workdir, n, stage, kind).read_text(encoding="utf-8"))
@@ -197,13 +207,14 @@ def _child(args) -> int:
         with open(workdir / "pool.pkl", "rb") as handle:
             pool = pickle.load(handle)
         result = prepare(workdir, n, pool, np.load(workdir / "pool_vectors.npy"), get_analyzer(), args.kinds,
-                         args.seed)
+                         args.seed, args.store)
         result["rss_mb"] = peak_rss_mb()
     else:
-        modes = MODES if args.kind == "flat" else tuple(m for m in MODES if m != "bm25")
+        modes = MODES if args.kind in ("flat", "milvus") else tuple(m for m in MODES if m != "bm25")
+        store = milvus_spec(args.store, n) if args.kind == "milvus" else "faiss"
         result = query_stage(index_dir(workdir, n, args.kind), args.kind,
                              benchmark_questions(args.questions or None), args.rounds, modes,
-                             args.torch_threads)
+                             args.torch_threads, store)
     _child_result(workdir, n, args.stage, args.kind).write_text(json.dumps(result), encoding="utf-8")
     return 0
 

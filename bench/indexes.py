@@ -22,7 +22,15 @@ from indexer.store.chunks import TABLE_FILE
 from indexer.store.layout import MANIFEST_FILE, new_version_folder, publish, read_manifest
 from indexer.store.vectors import ANN_FILES, VECTORS_FILE
 
-KINDS = ("flat", "numpy", "hnsw", "ivf")
+KINDS = ("flat", "numpy", "hnsw", "ivf", "milvus")
+
+
+def milvus_spec(store: str, n: int):
+    """The bench's own alias per size, so that a served index in the same Milvus stays as it is."""
+    from dataclasses import replace
+
+    from indexer.store import parse_store
+    return replace(parse_store(store), alias=f"bench_n{n}")
 
 
 def index_dir(workdir: Path, n: int, kind: str) -> Path:
@@ -30,7 +38,7 @@ def index_dir(workdir: Path, n: int, kind: str) -> Path:
 
 
 def prepare(workdir: Path, n: int, pool: SentencePool, pool_vectors: np.ndarray, analyzer,
-            kinds=KINDS, seed: int = 0) -> dict:
+            kinds=KINDS, seed: int = 0, store: str | None = None) -> dict:
     """Generate N chunks, build and save every index kind; returns timings and sizes (no model needed)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -51,9 +59,18 @@ def prepare(workdir: Path, n: int, pool: SentencePool, pool_vectors: np.ndarray,
     flat_folder = write_version(index_dir(workdir, n, "flat"), manifest, corpus.documents, corpus.paragraphs,
                                 corpus.chunks, [], flat, bm25)
     timings["write_s"] = time.perf_counter() - started
+    if "milvus" in kinds:
+        spec = milvus_spec(store, n)
+        _drop_bench_collections(spec)
+        started = time.perf_counter()
+        write_version(index_dir(workdir, n, "milvus"), manifest, corpus.documents, corpus.paragraphs, corpus.chunks,
+                      [], vectors, bm25, spec)
+        timings["milvus_build_s"] = time.perf_counter() - started
     documents = len(corpus.documents)
     del corpus, flat, bm25  # free the chunk texts and terms before the big vector builds
     for kind in kinds:
+        if kind == "milvus":
+            continue
         if kind == "numpy":
             timings["numpy_build_s"] = 0.0  # nothing beyond the vectors themselves
         elif kind != "flat":
@@ -65,6 +82,8 @@ def prepare(workdir: Path, n: int, pool: SentencePool, pool_vectors: np.ndarray,
             _save_variant(flat_folder, index_dir(workdir, n, kind), approximate)
             del approximate
     parts = {kind: part_sizes(current_version(index_dir(workdir, n, kind))) for kind in kinds}
+    if "milvus" in kinds:
+        parts["milvus"] = dict(parts["milvus"], milvus=_milvus_disk_mb(milvus_spec(store, n)))
     return {"chunks": n, "documents": documents, "timings": timings, "parts_mb": parts}
 
 
@@ -78,6 +97,27 @@ def _save_variant(flat_folder: Path, target: Path, vectors: VectorIndex) -> Path
     manifest = {k: v for k, v in read_manifest(flat_folder).items() if k != "format"}
     manifest["vector_index"] = vectors.kind
     return publish(target, folder, manifest)
+
+
+def _drop_bench_collections(spec) -> None:
+    """Collections of earlier sizes: a Milvus Lite file holds every collection it was given."""
+    from indexer.store.milvus_collection import client
+    milvus = client(spec)
+    for alias in milvus.list_aliases().get("aliases", []):
+        if alias.startswith("bench_n"):
+            milvus.drop_alias(alias)
+    for name in milvus.list_collections():
+        if name.startswith("bench_n"):
+            milvus.drop_collection(name)
+
+
+def _milvus_disk_mb(spec) -> float | None:
+    """Size of a Milvus Lite file (a folder); None for a server, whose disk is not ours to see."""
+    path = Path(spec.uri)
+    if not spec.is_lite or not path.exists():
+        return None
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 2 ** 20
 
 
 def part_sizes(folder: Path) -> dict[str, float]:

@@ -40,9 +40,9 @@ def instrument(searcher) -> StageClock:
     """Time the stages of `Searcher.query`; whatever is left over is candidate union, cosines and fusion."""
     clock = StageClock()
     clock.wrap(searcher.analyzer, "query_terms", "terms")
-    clock.wrap(searcher.stored.bm25, "scores", "bm25")
+    clock.wrap(searcher.retrieval, "keyword_top", "bm25")
     clock.wrap(searcher.embedder, "encode_query", "encode")
-    clock.wrap(searcher.stored.vectors, "search", "vectors")
+    clock.wrap(searcher.retrieval, "dense_top", "vectors")
     clock.wrap(searcher, "hits", "hits")
     return clock
 
@@ -94,7 +94,7 @@ def recall_at_10(searcher, questions: list[str]) -> dict:
     """Dense recall@10 of the loaded vector index against exact search (searched as the Searcher does,
     100 candidates, top 10 kept), and the share of hybrid top-10 results that stay the same when the
     dense side is exact."""
-    vectors = searcher.stored.vectors
+    vectors = searcher.retrieval.vector_index
     exact = NumpyFlat(vectors.vectors)
     query_vectors = searcher.embedder.encode_queries(questions)
     dense, hybrid = [], []
@@ -159,7 +159,7 @@ def parameter_sweep(vectors, query_vectors: np.ndarray) -> list[dict]:
 
 
 def query_stage(folder: Path, kind: str, questions: list[str], rounds: int, modes=MODES,
-                torch_threads: int = 0) -> dict:
+                torch_threads: int = 0, store=None) -> dict:
     """Load a real `search.Searcher` over a saved index and time each mode; recall for approximate kinds."""
     import torch
 
@@ -178,7 +178,7 @@ def query_stage(folder: Path, kind: str, questions: list[str], rounds: int, mode
     embedder = Embedder()  # precision "auto", as the app and the CLI use it
     if torch_threads:
         torch.set_num_threads(torch_threads)
-    searcher = Searcher.load(folder, embedder=embedder)
+    searcher = Searcher.load(folder, embedder=embedder, store=store or "faiss")
     load_s = time.perf_counter() - started
     clock = instrument(searcher)
     for question in questions:  # warm-up: model kernels, page cache, SQLite
@@ -187,6 +187,6 @@ def query_stage(folder: Path, kind: str, questions: list[str], rounds: int, mode
     gate = QuietGate()
     latency = {mode: query_latency(searcher, clock, questions, mode, rounds, gate) for mode in modes}
     rss = peak_rss_mb()  # before the recall check, which holds extra score arrays
-    recall = recall_at_10(searcher, questions) if kind not in ("flat", "numpy") else None
+    recall = recall_at_10(searcher, questions) if kind not in ("flat", "numpy", "milvus") else None
     return {"kind": kind, "load_s": load_s, "rss_mb": rss, "precision": embedder.precision, "latency": latency,
             "recall": recall, "torch_threads": torch.get_num_threads(), "gate_waited_s": gate.waited_s}

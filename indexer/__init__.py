@@ -24,9 +24,9 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'indexer' has no attribute {name!r}")
 
 
-def list_index(index_dir: Path) -> dict:
+def list_index(index_dir: Path, store=None) -> dict:
     """What `python -m indexer list --json` prints: documents with their metadata and warnings, skipped files."""
-    stored = open_index(index_dir)
+    stored = open_index(index_dir, store)
     try:
         documents = [
             {"source": d.source, "doc_id": d.doc_id, "title": d.title, "township": d.township, "county": d.county,

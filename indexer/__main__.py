@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 from indexer import IndexLocked, IndexProblem, list_index
+from indexer.store import StoreError
 from indexer.paths import default_corpus, default_index, seed_corpus
+
+STORE_HELP = "向量与关键词存放处：faiss（默认，索引目录中的文件）、milvus:文件.db（Milvus Lite）、milvus://主机:端口（Milvus 服务或集群）；默认取环境变量 RULEOFLAW_STORE，或索引建立时所用的"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,9 +21,11 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--index", type=Path, default=None, help="索引目录（默认：用户索引目录）")
     build.add_argument("--model", help="sentence-transformers 模型名称或路径（默认：内置 multilingual-e5-small）")
     build.add_argument("--rebuild", action="store_true", help="忽略已有索引，全部重建")
+    build.add_argument("--store", default=None, help=STORE_HELP)
     listing = commands.add_parser("list", help="列出索引中的报告")
     listing.add_argument("--index", type=Path, default=None, help="索引目录（默认：用户索引目录）")
     listing.add_argument("--json", action="store_true", help="输出 JSON")
+    listing.add_argument("--store", default=None, help=STORE_HELP)
     args = parser.parse_args(argv)
     args.index = args.index or default_index()
     from indexer.e5model import ModelUnavailableError
@@ -29,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             return _build(args)
         return _list(args)
-    except (IndexProblem, IndexLocked, ModelUnavailableError) as error:
+    except (IndexProblem, IndexLocked, ModelUnavailableError, StoreError) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -48,7 +53,8 @@ def _build(args) -> int:
         dirs = [corpus]
     bars = _ProgressBars()
     try:
-        report = build_index(dirs, args.index, model=args.model, rebuild=args.rebuild, progress=bars.update)
+        report = build_index(dirs, args.index, model=args.model, rebuild=args.rebuild, progress=bars.update,
+                             store=args.store)
     finally:
         bars.close()
     for note in report.notes:
@@ -73,7 +79,7 @@ def _build(args) -> int:
 
 
 def _list(args) -> int:
-    listing = list_index(args.index)
+    listing = list_index(args.index, args.store)
     if args.json:
         print(json.dumps(listing, ensure_ascii=False, indent=2))
         return 0

@@ -24,7 +24,7 @@ from indexer.metadata import SIDECAR_NAME, read_sidecar, sidecar_row
 from indexer.pipeline import index_terms, passage_text, process
 from indexer.scan import scan_corpus
 from indexer.store import (Bm25Index, ChunkRecord, DocumentRecord, IndexProblem, ParagraphRecord, StoredIndex,
-                           VectorIndex, build_lock, open_index, write_version)
+                           StoreSpec, build_lock, open_index, resolve_store, write_version)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -60,14 +60,16 @@ class _Entry:
     document: DocumentRecord
     paragraphs: list[ParagraphRecord]
     chunks: list[ChunkRecord]
-    vectors: list[np.ndarray | None]  # None: still to embed
+    vectors: list[np.ndarray | int | None]  # int: row of the same passage in the previous version; None: to embed
     passages: list[str]
     sidecar_key: str
 
 
 def build_index(corpus_dirs: list[Path], index_dir: Path, model: str | None = None, rebuild: bool = False,
-                progress: Progress | None = None, embedder=None) -> BuildReport:
-    """Build or update the index at `index_dir` from the files under `corpus_dirs`.
+                progress: Progress | None = None, embedder=None, store: StoreSpec | str | None = None) -> BuildReport:
+    """Build or update the index at `index_dir` from the files under `corpus_dirs`, its vectors and keyword
+    postings in `store` (indexer/store/spec.py; default: RULEOFLAW_STORE, else the store the index is in, else
+    FAISS files).
 
     Raises IndexLocked if another build is running. Problems with single files never raise: they end up in
     the report's `skipped` and `warnings`.
@@ -75,7 +77,8 @@ def build_index(corpus_dirs: list[Path], index_dir: Path, model: str | None = No
     started = time.perf_counter()
     progress = progress or (lambda stage, done, total: None)
     with build_lock(index_dir):
-        previous = None if rebuild else _open_previous(index_dir)
+        spec = resolve_store(index_dir, store)
+        previous = None if rebuild else _open_previous(index_dir, spec)
         model_name = model or (previous.manifest["model"] if previous else None)
         if embedder is None:
             from indexer.embed import Embedder
@@ -88,6 +91,8 @@ def build_index(corpus_dirs: list[Path], index_dir: Path, model: str | None = No
             previous = None
         analyzer = get_analyzer()
         entries = _collect(corpus_dirs, previous, analyzer, report, progress)
+        if previous:
+            _fetch_reused(entries, previous)
         embed_started = time.perf_counter()
         _embed_missing(entries, embedder, report, progress)
         report.embed_seconds = time.perf_counter() - embed_started
@@ -95,14 +100,14 @@ def build_index(corpus_dirs: list[Path], index_dir: Path, model: str | None = No
         report.removed_files = len(previous_sources - {e.document.source for e in entries})
         if previous:
             previous.close()
-        _store(index_dir, entries, report, embedder, analyzer.version)
+        _store(index_dir, entries, report, embedder, analyzer.version, spec)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _open_previous(index_dir: Path) -> StoredIndex | None:
+def _open_previous(index_dir: Path, spec: StoreSpec) -> StoredIndex | None:
     try:
-        return open_index(index_dir)
+        return open_index(index_dir, spec)
     except IndexProblem:
         return None  # nothing usable to take over: build from scratch
 
@@ -198,7 +203,7 @@ def _take_over(previous: StoredIndex, doc_id: str, sidecar_key: str, analyzer) -
     if previous.manifest.get("analyzer_version") != analyzer.version:
         for chunk in chunks:  # the dictionary changed: re-tokenise, but keep the vectors
             chunk.terms = index_terms(analyzer, chunk)
-    vectors = [previous.vectors.vectors[c.row] for c in chunks]
+    vectors = [c.row for c in chunks]
     return _Entry(document, previous.table.paragraphs(doc_id), chunks, vectors, [passage_text(c) for c in chunks],
                   sidecar_key)
 
@@ -221,12 +226,22 @@ def _new_entry(document: Document, digest: str, size: int, sidecar_key: str, ana
     for chunk in document.chunks:
         passage = passage_text(chunk)
         row = vector_of_passage.get(_passage_key(passage))
-        vectors.append(previous.vectors.vectors[row] if previous is not None and row is not None else None)
+        vectors.append(row if previous is not None else None)
         passages.append(passage)
         chunks.append(ChunkRecord(chunk.id, chunk.doc_id, chunk.seq, chunk.text, list(chunk.section_path),
                                   chunk.role, chunk.page, chunk.char_start, chunk.char_end,
                                   index_terms(analyzer, chunk), page_end=chunk.page_end))
     return _Entry(record, paragraphs, chunks, vectors, passages, sidecar_key)
+
+
+def _fetch_reused(entries: list[_Entry], previous: StoredIndex) -> None:
+    """Replace rows of the previous version by their vectors, in one request to the store."""
+    wanted = sorted({v for e in entries for v in e.vectors if isinstance(v, int)})
+    if not wanted:
+        return
+    found = dict(zip(wanted, previous.retrieval.vectors(wanted)))
+    for entry in entries:
+        entry.vectors = [found[v] if isinstance(v, int) else v for v in entry.vectors]
 
 
 def _embed_missing(entries: list[_Entry], embedder, report: BuildReport, progress: Progress) -> None:
@@ -240,7 +255,8 @@ def _embed_missing(entries: list[_Entry], embedder, report: BuildReport, progres
     report.embedded = len(todo)
 
 
-def _store(index_dir: Path, entries: list[_Entry], report: BuildReport, embedder, analyzer_version: str) -> None:
+def _store(index_dir: Path, entries: list[_Entry], report: BuildReport, embedder, analyzer_version: str,
+           spec: StoreSpec) -> None:
     chunks = [c for e in entries for c in e.chunks]
     matrix = (np.vstack([v for e in entries for v in e.vectors]).astype(np.float32) if chunks
               else np.zeros((0, embedder.dimension), dtype=np.float32))
@@ -253,6 +269,6 @@ def _store(index_dir: Path, entries: list[_Entry], report: BuildReport, embedder
                                       "sidecar": e.sidecar_key} for e in entries},
     }
     write_version(index_dir, manifest, [e.document for e in entries], [p for e in entries for p in e.paragraphs],
-                  chunks, report.skipped, VectorIndex(matrix), Bm25Index.build([c.terms for c in chunks]))
+                  chunks, report.skipped, matrix, Bm25Index.build([c.terms for c in chunks]), spec)
     report.documents = len(entries)
     report.chunks = len(chunks)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from indexer.paths import default_index
-from indexer.store import IndexProblem
+from indexer.store import IndexProblem, StoreError
 from search import MODES, FilterError, Filters, QueryError, Searcher
 from search.render import render_answer, render_hits
 
@@ -31,8 +31,8 @@ def _main(argv: list[str] | None) -> int:
         filters = Filters.from_options(getattr(args, "township", None), getattr(args, "county", None),
                                        getattr(args, "year", None), getattr(args, "role", None),
                                        getattr(args, "source", None))
-        searcher = Searcher.load(args.index, model=args.model)
-    except (FilterError, IndexProblem) as error:
+        searcher = Searcher.load(args.index, model=args.model, store=args.store)
+    except (FilterError, IndexProblem, StoreError) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
     if args.command == "similar":
@@ -85,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
 def _common(command) -> None:
     command.add_argument("--index", type=Path, default=None, help="索引目录（默认：用户索引目录，见 README“配置”）")
     command.add_argument("--model", help="检查索引是否由该模型建立")
+    command.add_argument("--store", default=None, help="向量与关键词存放处：faiss、milvus:文件.db、milvus://主机:端口"
+                                                       "（默认：环境变量 RULEOFLAW_STORE，或索引建立时所用的）")
     command.add_argument("--json", action="store_true", help="输出 JSON")
 
 

@@ -135,7 +135,7 @@ def answer_question(searcher, question: str, filters=None, top_k: int = 10, exem
     question = check_question(question)
     analyzer = searcher.analyzer
     terms = analyzer.query_terms(question)
-    idf = searcher.stored.bm25.idf
+    idf = searcher.retrieval.idf
     alternatives = [(slots, slot_weights(slots, idf)) for slots in question_slots(analyzer, question)]
     ranking = searcher.rank(question, terms, CANDIDATES, "hybrid", filters)
     results = searcher.hits(ranking.top(top_k), terms)
@@ -157,20 +157,15 @@ def answer_question(searcher, question: str, filters=None, top_k: int = 10, exem
 def _candidates(searcher, question, terms, ranking, filters) -> dict[int, float]:
     """Candidate rows with their fused relevance in [0, 1]."""
     rows = set(int(r) for r in ranking.rows)
-    keyword = searcher.stored.bm25.scores(terms) if terms else np.zeros(len(searcher.stored.vectors), np.float32)
-    allowed = searcher.columns.mask(filters)
-    if allowed is not None:
-        keyword = np.where(allowed, keyword, 0.0)
-    strong = np.flatnonzero(keyword > 0)
-    if len(strong) > KEYWORD_CANDIDATES:
-        strong = strong[np.argpartition(-keyword[strong], KEYWORD_CANDIDATES - 1)[:KEYWORD_CANDIDATES]]
+    retrieval = searcher.retrieval
+    _, strong = retrieval.keyword_top(terms, KEYWORD_CANDIDATES, searcher.scope(filters))
     rows.update(int(r) for r in strong)
     if not rows:
         return {}
     rows_array = np.array(sorted(rows), dtype=np.int64)
     query_vector = searcher.query_vector(question)
-    cosines = searcher.stored.vectors.vectors[rows_array] @ query_vector.astype(np.float32)
-    fused = score_mix(rows_array, keyword[rows_array], cosines)
+    fused = score_mix(rows_array, retrieval.keyword_scores(terms, rows_array),
+                      retrieval.cosines(query_vector, rows_array))
     return {int(r): float(s) for r, s in zip(fused.rows, fused.scores)}
 
 
@@ -251,7 +246,7 @@ def _covered_sentences(searcher, question, alternatives, candidates: dict[int, f
         return [], []
     counting = is_count_question(question)
     unit = question_unit(question)
-    idf = searcher.stored.bm25.idf
+    idf = searcher.retrieval.idf
     found, worded_like = [], []
     for record in searcher.stored.table.chunks(rows=list(candidates)):
         heading = record.section_path[-1] + "。" if record.section_path else ""

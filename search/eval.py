@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import sys
 import tempfile
@@ -201,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="另一位标注者对同一批问题的标注：不评测检索，只看两份标注彼此一致的程度")
     parser.add_argument("--modes", default=",".join(MODES), help="检索方式，逗号分隔（默认 bm25,dense,hybrid）")
     parser.add_argument("--model", help="建临时索引时使用的模型")
+    parser.add_argument("--store", default=None, help="向量与关键词存放处：faiss、milvus:文件.db、milvus://主机:端口"
+                                                       "（默认：环境变量 RULEOFLAW_STORE，或索引建立时所用的）")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     args = parser.parse_args(argv)
     if not (args.index or args.corpus or args.agreement):
@@ -222,18 +225,38 @@ def main(argv: list[str] | None = None) -> int:
         agreement = label_agreement(questions, loaded[args.agreement])
         print(json.dumps(agreement, ensure_ascii=False, indent=2) if args.json else render_agreement(agreement))
         return 0
+    from indexer.store import StoreError
+
+    try:
+        summary, details = _evaluate_on(args, questions, modes)
+    except StoreError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else render(summary, details, len(questions)))
+    return 0
+
+
+def _evaluate_on(args, questions, modes):
+    from dataclasses import replace
+
+    from indexer.store import parse_store
     from search import Searcher
 
     with tempfile.TemporaryDirectory(prefix="eval-index-") as scratch:
-        index = args.index
-        if args.corpus:
-            from indexer import build_index
-            index = Path(scratch)
-            build_index(args.corpus, index, model=args.model)
-        searcher = Searcher.load(index)
-        summary, details = evaluate(searcher, questions, modes)
-    print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else render(summary, details, len(questions)))
-    return 0
+        if not args.corpus:
+            searcher = Searcher.load(args.index, store=args.store)
+            return evaluate(searcher, questions, modes)
+        from indexer import build_index
+        spec = parse_store(args.store)
+        if spec.is_milvus:  # a scratch alias, so that the served index in the same Milvus stays as it is
+            spec = replace(spec, alias=f"{spec.alias}_eval_{os.getpid()}")
+        try:
+            build_index(args.corpus, Path(scratch), model=args.model, store=spec)
+            return evaluate(Searcher.load(Path(scratch), store=spec), questions, modes)
+        finally:
+            if spec.is_milvus:
+                from indexer.store.milvus_collection import remove_all
+                remove_all(spec)
 
 
 if __name__ == "__main__":

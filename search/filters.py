@@ -1,4 +1,5 @@
-"""Filters on township, county, year (or range), section role and source file, as boolean row masks."""
+"""Filters on township, county, year (or range), section role and source file: as boolean row masks for
+in-process search, as boolean expressions for Milvus (same rules)."""
 from __future__ import annotations
 
 import re
@@ -54,6 +55,46 @@ def _split(value) -> list[str]:
         return []
     items = value if isinstance(value, (list, tuple)) else re.split(r"[,，、]", str(value))
     return [item.strip() for item in items if item and item.strip()]
+
+
+def expression(filters: Filters | None) -> str | None:
+    """The filters as a Milvus boolean expression over the collection's scalar fields, or None."""
+    if filters is None or filters.is_empty():
+        return None
+    parts = []
+    if filters.townships:
+        parts.append(_any_name("township", filters.townships))
+    if filters.counties:
+        parts.append(_any_name("county", filters.counties))
+    if filters.sources:
+        parts.append(" or ".join(f"source == {literal(w)} or source like {literal('%/' + _like(w))}"
+                                 for w in filters.sources))
+    if filters.year_from is not None:
+        parts.append(f"year >= {int(filters.year_from)}")
+    if filters.year_to is not None:
+        parts.append(f"year <= {int(filters.year_to)}")
+    if filters.roles:
+        parts.append(f"role in [{', '.join(literal(r) for r in filters.roles)}]")
+    return " and ".join(f"({p})" for p in parts)
+
+
+def _any_name(field: str, wanted: list[str]) -> str:
+    """As `_matches`: the exact name, or one that starts with a name of two or more characters."""
+    options = []
+    for name in wanted:
+        options.append(f"{field} == {literal(name)}")
+        if len(name) >= 2:
+            options.append(f"{field} like {literal(_like(name) + '%')}")
+    return " or ".join(options)
+
+
+def literal(value: str) -> str:
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _like(value: str) -> str:
+    """A literal inside a LIKE pattern: its wildcards escaped."""
+    return str(value).replace("%", "\\%").replace("_", "\\_")
 
 
 class FilterColumns:

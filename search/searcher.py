@@ -10,8 +10,9 @@ import numpy as np
 
 from indexer.analyzer import get_analyzer
 from indexer.embed import Statement
-from indexer.store import DocumentRecord, IndexProblem, StoredIndex, current_token, open_index
-from search.filters import FilterColumns, Filters
+from indexer.store import (EVERYTHING, DocumentRecord, IndexProblem, Scope, StoredIndex, StoreSpec, open_index,
+                           served_token)
+from search.filters import FilterColumns, Filters, expression
 from search.fuse import FUSIONS, Ranking
 from search.highlight import highlight_spans
 
@@ -100,9 +101,12 @@ class Searcher:
         self._install(stored)
 
     @classmethod
-    def load(cls, index_dir: Path, model: str | None = None, embedder=None) -> "Searcher":
-        """Open the current index version. `model`, if given, must be the one that built the index."""
-        stored = open_index(Path(index_dir))
+    def load(cls, index_dir: Path, model: str | None = None, embedder=None,
+             store: StoreSpec | str | None = None) -> "Searcher":
+        """Open the served index version. `model`, if given, must be the one that built the index; `store`
+        names the engine (indexer/store/spec.py), by default RULEOFLAW_STORE or the one the index was built
+        with."""
+        stored = open_index(Path(index_dir), store)
         built_with = stored.manifest.get("model")
         asked = embedder.name if embedder is not None else model
         if asked is not None and not _same_model(asked, built_with):
@@ -136,18 +140,24 @@ class Searcher:
         return self._version.stored.manifest
 
     @property
+    def retrieval(self):
+        """Vectors and keyword postings of the version in use (methods in indexer/store/retrieval.py)."""
+        return self._version.stored.retrieval
+
+    @property
     def token(self) -> str:
-        return self._version.stored.folder.name
+        return self._version.stored.token
 
     def refresh(self) -> bool:
         """Switch to a newer index version if a build has published one; True if it did.
 
         The old version is not closed here: a query in another thread may still be reading it; its SQLite
         connection closes when the last reference goes."""
-        token = current_token(self.index_dir)
+        spec = self.stored.spec
+        token = served_token(self.index_dir, spec)
         if token is None or token == self.token:
             return False
-        self._install(open_index(self.index_dir))
+        self._install(open_index(self.index_dir, spec))
         return True
 
     @property
@@ -200,32 +210,34 @@ class Searcher:
         if mode not in MODES:
             raise QueryError(f"未知的检索模式：{mode}（可选：{'、'.join(MODES)}）")
         terms = self.analyzer.query_terms(question)
-        ranking = self.rank(question, terms, max(top_k, 1), mode, filters, fusion)
-        return self.hits(ranking.top(top_k), terms)
+        version = self._version  # one version for ranking and reading the rows, though a refresh may swap it
+        ranking = self.rank(question, terms, max(top_k, 1), mode, filters, fusion, version)
+        return self.hits(ranking.top(top_k), terms, version)
+
+    def scope(self, filters: Filters | None) -> Scope:
+        """The rows `filters` allow: a mask for in-process search, an expression for Milvus."""
+        return _scope(self.columns, filters)
 
     def rank(self, question: str, terms: dict[str, float], k: int, mode: str, filters: Filters | None,
-             fusion: str = "mix") -> Ranking:
-        version = self._version
-        stored = version.stored
-        allowed = version.columns.mask(filters)
-        if len(stored.vectors) == 0 or (allowed is not None and not allowed.any()):
+             fusion: str = "mix", version: _Version | None = None) -> Ranking:
+        version = version or self._version
+        retrieval = version.stored.retrieval
+        scope = _scope(version.columns, filters)
+        if len(retrieval) == 0 or (scope.mask is not None and not scope.mask.any()):
             return Ranking.empty()
-        keyword_scores = stored.bm25.scores(terms) if terms else np.zeros(len(stored.vectors), np.float32)
-        if allowed is not None:
-            keyword_scores = np.where(allowed, keyword_scores, 0.0).astype(np.float32)
+        keyword_scores, keyword_rows = retrieval.keyword_top(terms, max(k, CANDIDATES), scope)
         if mode == "bm25":
-            rows = _top_rows(keyword_scores, max(k, CANDIDATES))
-            return Ranking(rows, keyword_scores[rows])
+            return Ranking(keyword_rows, keyword_scores)
         query_vector = self.query_vector(question)
-        dense_scores, dense_rows = stored.vectors.search(query_vector, max(k, CANDIDATES), allowed)
+        dense_scores, dense_rows = retrieval.dense_top(query_vector, max(k, CANDIDATES), scope)
         if mode == "dense":
             return Ranking(dense_rows, dense_scores)
-        rows = np.union1d(dense_rows, _top_rows(keyword_scores, CANDIDATES))
-        cosines = stored.vectors.vectors[rows] @ query_vector.astype(np.float32)
-        return FUSIONS[fusion](rows, keyword_scores[rows], cosines)
+        # Every candidate gets both scores exactly (search/fuse.py), also those only one side proposed.
+        rows = np.union1d(dense_rows, keyword_rows[:CANDIDATES])
+        return FUSIONS[fusion](rows, retrieval.keyword_scores(terms, rows), retrieval.cosines(query_vector, rows))
 
-    def hits(self, ranking: Ranking, terms: dict[str, float]) -> list[Hit]:
-        version = self._version
+    def hits(self, ranking: Ranking, terms: dict[str, float], version: _Version | None = None) -> list[Hit]:
+        version = version or self._version
         records = version.stored.table.chunks(rows=[int(r) for r in ranking.rows])
         hits = []
         for rank, (record, score) in enumerate(zip(records, ranking.scores), start=1):
@@ -273,11 +285,11 @@ class Searcher:
         return None if row is None else self.stored.table.chunks(rows=[row])[0]
 
 
-def _top_rows(scores: np.ndarray, k: int) -> np.ndarray:
-    candidates = np.flatnonzero(scores > 0)
-    if len(candidates) > k:
-        candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
-    return candidates[np.argsort(-scores[candidates], kind="stable")].astype(np.int64)
+
+def _scope(columns: FilterColumns, filters: Filters | None) -> Scope:
+    if filters is None or filters.is_empty():
+        return EVERYTHING
+    return Scope(columns.mask(filters), expression(filters))
 
 
 def _same_model(asked: str, built_with: str | None) -> bool:

@@ -10,6 +10,8 @@ from collections import Counter
 
 import numpy as np
 
+from indexer.store import Scope
+from search.filters import literal
 from search.fuse import score_mix
 from search.searcher import CANDIDATES, Hit
 
@@ -23,21 +25,16 @@ def similar_passages(searcher, chunk_id: str, other_townships: bool = True, top_
         raise KeyError(chunk_id)
     record = searcher.stored.table.chunks(rows=[row], with_terms=True)[0]
     source_doc = searcher.document_info(record.doc_id)
-    vector = searcher.stored.vectors.vectors[row]
+    retrieval = searcher.retrieval
+    vector = retrieval.vectors([row])[0]
     terms = _key_terms(searcher, record.terms)
-    allowed = _other_places(searcher, source_doc) if other_townships else None
-    if allowed is None:
-        allowed = np.ones(len(searcher.stored.vectors), dtype=bool)
-    allowed[row] = False
-    if not allowed.any():
+    scope = _elsewhere(searcher, source_doc, row, other_townships)
+    if not scope.mask.any():
         return []
-    keyword = np.where(allowed, searcher.stored.bm25.scores(terms), 0.0)
-    _, dense_rows = searcher.stored.vectors.search(vector, CANDIDATES, allowed)
-    keyword_rows = np.flatnonzero(keyword > 0)
-    if len(keyword_rows) > CANDIDATES:
-        keyword_rows = keyword_rows[np.argpartition(-keyword[keyword_rows], CANDIDATES - 1)[:CANDIDATES]]
+    _, keyword_rows = retrieval.keyword_top(terms, CANDIDATES, scope)
+    _, dense_rows = retrieval.dense_top(vector, CANDIDATES, scope)
     rows = np.union1d(dense_rows, keyword_rows)
-    fused = score_mix(rows, keyword[rows], searcher.stored.vectors.vectors[rows] @ vector)
+    fused = score_mix(rows, retrieval.keyword_scores(terms, rows), retrieval.cosines(vector, rows))
     hits = searcher.hits(fused.top(top_k * 4), terms)
     per_place: Counter = Counter()
     chosen = []
@@ -58,15 +55,25 @@ def _key_terms(searcher, terms: list[str]) -> dict[str, float]:
     """The chunk's most distinctive terms (tf × idf, longer words first among equals), so that boilerplate
     does not drive the match: 法律顾问 rather than its parts 法律 and 顾问."""
     counts = Counter(t for t in terms if len(t) >= 2)
-    scored = {t: c * (searcher.stored.bm25.idf(t) or 0.0) * (1 + 0.25 * (len(t) - 2)) for t, c in counts.items()}
+    scored = {t: c * (searcher.retrieval.idf(t) or 0.0) * (1 + 0.25 * (len(t) - 2)) for t, c in counts.items()}
     top = sorted(scored, key=scored.get, reverse=True)[:KEY_TERMS]
     return {t: 1.0 for t in top if scored[t] > 0}
 
 
-def _other_places(searcher, source_doc) -> np.ndarray:
+def _elsewhere(searcher, source_doc, row: int, other_townships: bool) -> Scope:
+    """Every chunk but the source one; with `other_townships`, only those of other townships (of other
+    documents when the source's township is unknown)."""
     columns = searcher.columns
-    if source_doc.township:
-        other_docs = columns.township != source_doc.township
+    if not other_townships:
+        allowed = np.ones(len(columns.row_doc), dtype=bool)
+        rule = f"row != {int(row)}"
+    elif source_doc.township:
+        allowed = (columns.township != source_doc.township)[columns.row_doc]
+        rule = f"township != {literal(source_doc.township)}"
     else:
-        other_docs = np.array([doc_id != source_doc.doc_id for doc_id in columns.doc_ids], dtype=bool)
-    return other_docs[columns.row_doc].copy() if len(columns.row_doc) else np.zeros(0, dtype=bool)
+        allowed = np.array([doc_id != source_doc.doc_id for doc_id in columns.doc_ids], dtype=bool)[columns.row_doc]
+        rule = f"doc_id != {literal(source_doc.doc_id)}"
+    allowed = allowed.copy() if len(columns.row_doc) else np.zeros(0, dtype=bool)
+    if len(allowed):
+        allowed[row] = False
+    return Scope(allowed, rule if rule.startswith("row") else f"({rule}) and row != {int(row)}")

@@ -9,7 +9,7 @@ from search.question import Slot
 @pytest.mark.model
 def test_coverage_weighs_rare_words_and_synonyms(sample_searcher):
     slots = [Slot.of(c) for c in sample_searcher.analyzer.query_concepts("哪些乡镇聘请了律师")]
-    idf = sample_searcher.stored.bm25.idf
+    idf = sample_searcher.retrieval.idf
     weights = slot_weights(slots, idf)
     assert coverage("聘用法律顾问1名", slots, weights, idf) == 1.0
     assert coverage("开展普法宣传", slots, weights, idf) == 0.0

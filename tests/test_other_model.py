@@ -39,7 +39,7 @@ def test_an_index_built_with_another_model_records_it_and_refuses_the_default(tm
     assert report.model == tiny_model and report.embedded == report.chunks
     searcher = Searcher.load(index)
     assert searcher.model_name == tiny_model
-    assert searcher.stored.vectors.dimension == 16
+    assert searcher.retrieval.dimension == 16
     assert searcher.query("法律顾问", top_k=3, mode="dense")
     with pytest.raises(ModelMismatch, match="重建索引"):
         Searcher.load(index, model=DEFAULT_MODEL)

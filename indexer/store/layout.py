@@ -87,6 +87,13 @@ def new_version_folder(index_dir: Path) -> Path:
 
 def publish(index_dir: Path, work_folder: Path, manifest: dict) -> Path:
     """Make a fully written work folder the current version, atomically."""
+    final = finish(work_folder, manifest)
+    point_current(index_dir, final)
+    return final
+
+
+def finish(work_folder: Path, manifest: dict) -> Path:
+    """Write the manifest and give the work folder its final name; CURRENT does not point at it yet."""
     manifest = dict(manifest, format=FORMAT_VERSION)
     (work_folder / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     for path in work_folder.iterdir():
@@ -94,6 +101,10 @@ def publish(index_dir: Path, work_folder: Path, manifest: dict) -> Path:
     final = work_folder.with_suffix("")
     os.rename(work_folder, final)
     _fsync(final.parent)
+    return final
+
+
+def point_current(index_dir: Path, final: Path) -> None:
     pointer_tmp = index_dir / f"{CURRENT_FILE}.tmp"
     with open(pointer_tmp, "w", encoding="utf-8") as handle:
         handle.write(final.name)
@@ -101,21 +112,28 @@ def publish(index_dir: Path, work_folder: Path, manifest: dict) -> Path:
         os.fsync(handle.fileno())
     os.replace(pointer_tmp, index_dir / CURRENT_FILE)
     _fsync(index_dir)
-    return final
 
 
-def remove_old_versions(index_dir: Path) -> None:
-    """Drop versions beyond the newest KEEP_VERSIONS and work folders of builds that died (we hold the lock)."""
+def remove_old_versions(index_dir: Path) -> set[str]:
+    """Drop versions beyond the newest KEEP_VERSIONS and work folders of builds that died (we hold the lock);
+    returns the names of the versions kept."""
     versions = index_dir / VERSIONS_DIR
     if not versions.is_dir():
-        return
+        return set()
     current = current_token(index_dir)
-    finished = sorted((p for p in versions.iterdir() if p.is_dir() and not p.name.endswith(".tmp")),
-                      key=lambda p: p.name)
-    keep = {p.name for p in finished[-KEEP_VERSIONS:]} | {current}
+    keep = set(finished_versions(index_dir)[-KEEP_VERSIONS:]) | {current}
     for path in versions.iterdir():
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
+    return keep - {None}
+
+
+def finished_versions(index_dir: Path) -> list[str]:
+    """Names of the complete version folders, oldest first."""
+    versions = index_dir / VERSIONS_DIR
+    if not versions.is_dir():
+        return []
+    return sorted(p.name for p in versions.iterdir() if p.is_dir() and not p.name.endswith(".tmp"))
 
 
 @contextmanager
