@@ -79,8 +79,8 @@ def test_oversized_text_files_are_skipped_not_loaded(corpus, tmp_path, monkeypat
 def test_sidecar_metadata_overrides_without_reembedding(corpus, tmp_path):
     index = tmp_path / "index"
     _build(corpus, index)
-    (corpus / "metadata.csv").write_text("file,township,county,year,title\n003_1c944b72cf063491.txt,,江华瑶族自治县,,\n",
-                                         encoding="utf-8")
+    with (corpus / "metadata.csv").open("a", encoding="utf-8") as sidecar:  # the samples ship one row already
+        sidecar.write("003_1c944b72cf063491.txt,,江华瑶族自治县,,\n")
     report = _build(corpus, index, embedder=(embedder := HashEmbedder()))
     assert embedder.encoded == 0 and report.processed_files == 1
     document = next(d for d in list_index(index)["documents"] if d["source"].startswith("003"))
