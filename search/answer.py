@@ -26,7 +26,7 @@ from search.coverage import coverage, slot_weights
 from search.fuse import score_mix
 from search.numbers import is_count_question, number_phrases, question_unit
 from search.searcher import CANDIDATES, Hit, check_question
-from search.question import asked_part, is_township_question, question_focus, question_slots, topic_of
+from search.question import asked_part, asks_how, is_township_question, question_focus, question_slots, topic_of
 from search.sentences import locate, split_sentences
 from search.token_match import token_recalls, token_weights
 
@@ -352,7 +352,9 @@ def _summary(question: str, townships: list[TownshipAnswer], sentences: list[Evi
              focus: str = "deeds") -> str:
     done = [t for t in townships if t.status == "done"]
     others = [t for t in townships if t.status != "done"]
-    if township_kind:
+    how = asks_how(question)
+    # A yes/no or colloquial question with deeds found is answered like "哪些乡镇…": who did it, with evidence.
+    if township_kind or (done and not how):
         if not done:
             base = "未找到相关乡镇。"
         else:
@@ -366,8 +368,15 @@ def _summary(question: str, townships: list[TownshipAnswer], sentences: list[Evi
         return base
     if not sentences:
         return "未找到相关内容。"
+    if how:  # lead with a sentence that says how, not with a statistic
+        best = next((e for e in sentences if not _DIGIT.search(e.sentence)), sentences[0])
+        more = f"共 {len(done)} 个乡镇明确提到，列在下方。" if done else ""
+        return f"主要做法：「{best.sentence}」（{best.source}）{more}"
     best = sentences[0]
     return f"最相关的依据：「{best.sentence}」（{best.source}）"
+
+
+_DIGIT = re.compile(r"[0-9０-９]")
 
 
 def _evidence_json(evidence: Evidence) -> dict:

@@ -92,6 +92,15 @@ def is_township_question(question: str) -> bool:
     return bool(_TOWNSHIP_QUESTION.search(question))
 
 
+_HOW_QUESTION = re.compile(r"怎么|怎样|如何|咋|什么(?:做法|办法|措施|方式|经验)|哪些(?:做法|办法|措施|方式|经验)")
+
+
+def asks_how(question: str) -> bool:
+    """"村里的矛盾纠纷一般怎么调解的": the asker wants the way it is done, which paragraphs describe; a count
+    ("调解纠纷56起") does not answer it."""
+    return bool(_HOW_QUESTION.search(question))
+
+
 def asks_about_shortcomings(question: str) -> bool:
     """"哪些乡镇承认干部法律素质不高": the answer is in what reports name as their shortcomings. A clause before
     the one that asks ("普法光靠司法所一家不够，哪些乡镇是…") gives the asker's reason, not what is asked, unless the

@@ -188,8 +188,9 @@ def test_a_sentence_is_read_under_its_heading():
     record = SimpleNamespace(text="邀请民警到学校上法治课12次。", row=3, section_path=["（二）加强普法宣传教育"])
     slots = [Slot.of(Concept("学校", ("学校",), ())), Slot.of(Concept("普法", ("普法",), ()))]
     weights = [[[1.0]], [[1.0]]]
-    (sentence,) = _covered_sentences(_fake_searcher(records=[record]), "哪些乡镇到学校普法", [(slots, weights)],
-                                     {3: 0.5})
+    (sentence,), extra = _covered_sentences(_fake_searcher(records=[record]), "哪些乡镇到学校普法",
+                                            [(slots, weights)], {3: 0.5})
+    assert extra == []  # sentences looked at for their wording come only with reviewed exemplars
     assert sentence.cover == 1.0 and sentence.text == record.text  # the heading helps, the evidence stays
 
 
@@ -215,3 +216,28 @@ def test_a_deed_on_weak_evidence_is_marked_for_checking():
     assert _summary("哪些乡镇聘请了法律顾问", [strong, weak, plan], [], True) == (
         "共 2 个乡镇明确提到聘请法律顾问：甲乡（2021）、乙镇（2021）。其中 1 个的依据较弱，已标“待核对”。"
         "另有 1 个乡镇仅在计划中或顺带提及，列在下方。")
+
+
+def _said(sentence: str, source: str = "a.txt"):
+    from search.answer import Evidence
+
+    return Evidence("d1-0001", source, "d1", sentence, sentence, 0, len(sentence), 0, len(sentence), 0.9, 1.0, [],
+                    "做法成效", [], 1, support=0.9)
+
+
+def test_a_yes_no_question_with_deeds_is_answered_with_the_townships_that_did_it():
+    from search.answer import TownshipAnswer, _summary
+
+    done = [TownshipAnswer("李庄乡", None, 2020, "done", 0.9, [_said("执法人员全程使用执法记录仪。")]),
+            TownshipAnswer("彭堡镇", None, 2021, "done", 0.8, [_said("配备执法记录仪12台。")])]
+    summary = _summary("执法过程有没有用执法记录仪全程记录", done, [e for t in done for e in t.evidence], False)
+    assert "李庄乡（2020）" in summary and "彭堡镇（2021）" in summary and "共 2 个乡镇" in summary
+
+
+def test_a_how_question_leads_with_a_sentence_that_says_how_not_a_statistic():
+    from search.answer import TownshipAnswer, _summary
+
+    sentences = [_said("全年调解矛盾纠纷56起，调解成功率98%。"), _said("村里设立调解委员会，邀请老党员参与调解。", "b.txt")]
+    done = [TownshipAnswer("李庄乡", None, 2020, "done", 0.9, sentences[:1])]
+    summary = _summary("村里的矛盾纠纷一般怎么调解的", done, sentences, False)
+    assert summary.startswith("主要做法：「村里设立调解委员会") and "56" not in summary and "共 1 个乡镇" in summary

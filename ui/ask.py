@@ -7,6 +7,7 @@ import streamlit as st
 
 from search import FilterError, Filters, QueryError, Searcher
 from search.answer import WEAK_LABEL, others_label
+from search.question import asks_how
 from ui import export, params, state
 from ui.render import badge, doc_href, escape, highlight, link, notice, section_label, snippet
 
@@ -43,7 +44,14 @@ def show(searcher: Searcher, filters: Filters, mode: str) -> None:
     except (QueryError, FilterError) as error:
         notice(str(error), "warning")
         return
-    _answer(results.answer)
+    if asks_how(question):  # "怎么调解的": the paragraphs that say how come first, then who did it
+        st.html(f'<div class="rl-summary">{escape(results.answer.answer)}</div>')
+        _export(results, filters, mode)
+        _passages(searcher, results.hits, mode)
+        _townships(results.answer)
+        return
+    st.html(f'<div class="rl-summary">{escape(results.answer.answer)}</div>')
+    _townships(results.answer)
     _export(results, filters, mode)
     _passages(searcher, results.hits, mode)
 
@@ -62,19 +70,15 @@ def _results(searcher: Searcher, question: str, filters: Filters, mode: str) -> 
     return results
 
 
-def _answer(answer) -> None:
-    st.html(f'<div class="rl-summary">{escape(answer.answer)}</div>')
+def _townships(answer) -> None:
     done = [t for t in answer.townships if t.status == "done"]
     others = [t for t in answer.townships if t.status != "done"]
-    if answer.kind == "townships":
-        if done:
-            st.html("".join(_township_row(t, answer.status_labels) for t in done))
-        if others:
-            with st.expander(f"{others_label(answer.focus)}的乡镇（{len(others)} 个）"):
-                st.html("".join(_township_row(t, answer.status_labels) for t in others))
-    elif answer.townships:
-        with st.expander(f"按乡镇查看依据（{len(answer.townships)} 个乡镇）"):
-            st.html("".join(_township_row(t, answer.status_labels) for t in done + others))
+    # Whatever the form of the question, townships that did it are shown with their evidence, not folded away.
+    if done:
+        st.html("".join(_township_row(t, answer.status_labels) for t in done))
+    if others:
+        with st.expander(f"{others_label(answer.focus)}的乡镇（{len(others)} 个）"):
+            st.html("".join(_township_row(t, answer.status_labels) for t in others))
 
 
 def _township_row(township, labels: dict[str, str]) -> str:
