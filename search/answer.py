@@ -26,7 +26,8 @@ from search.coverage import coverage, slot_weights
 from search.fuse import score_mix
 from search.numbers import is_count_question, number_phrases, question_unit
 from search.searcher import CANDIDATES, Hit, check_question
-from search.question import asked_part, asks_how, is_township_question, question_focus, question_slots, topic_of
+from search.question import (asked_part, asks_how, asks_yes_no, is_township_question, question_focus, question_slots,
+                             topic_of)
 from search.sentences import locate, split_sentences
 from search.token_match import token_recalls, token_weights
 
@@ -354,7 +355,7 @@ def _summary(question: str, townships: list[TownshipAnswer], sentences: list[Evi
     others = [t for t in townships if t.status != "done"]
     how = asks_how(question)
     # A yes/no or colloquial question with deeds found is answered like "哪些乡镇…": who did it, with evidence.
-    if township_kind or (done and not how):
+    if township_kind or (done and asks_yes_no(question) and not how):
         if not done:
             base = "未找到相关乡镇。"
         else:

@@ -92,6 +92,14 @@ def is_township_question(question: str) -> bool:
     return bool(_TOWNSHIP_QUESTION.search(question))
 
 
+_YES_NO_QUESTION = re.compile(r"有没有|是否|有无|是不是|了没有|了没|吗[？?。]?$")
+
+
+def asks_yes_no(question: str) -> bool:
+    """"执法过程有没有用执法记录仪全程记录": answered by who did it, like a "哪些乡镇…" question."""
+    return bool(_YES_NO_QUESTION.search(question.strip()))
+
+
 _HOW_QUESTION = re.compile(r"怎么|怎样|如何|咋|什么(?:做法|办法|措施|方式|经验)|哪些(?:做法|办法|措施|方式|经验)")
 
 
