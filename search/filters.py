@@ -38,7 +38,8 @@ class Filters:
         return cls(_split(township), _split(county), year_from, year_to, roles, _split(source))
 
 
-def parse_years(text: str) -> tuple[int | None, int | None]:
+def parse_years(text: str | int) -> tuple[int | None, int | None]:
+    text = str(text)  # `review --year` is parsed as a number
     match = re.fullmatch(r"\s*(\d{4})?\s*(?:[-–~至到]\s*(\d{4})?)?\s*", str(text))
     if not match or not (match.group(1) or match.group(2)):
         raise FilterError(f"年度格式不对：{text}（示例：2021 或 2020-2022）")
