@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from indexer.paths import default_index
 from indexer.store import IndexProblem, StoreError
 from search import MODES, FilterError, Filters, QueryError, Searcher
+from search.relevance import any_relevant
 from search.render import render_answer, render_hits
 
 
@@ -22,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        sys.stdout = open(os.devnull, "w")
+        return 0
 
 
 def _main(argv: list[str] | None) -> int:
@@ -97,7 +102,8 @@ def _run(searcher: Searcher, args, filters: Filters, question: str):
         return answer.to_json() if args.json or args.batch else render_answer(answer)
     hits = searcher.query(question, top_k=args.top_k, mode=args.mode, filters=filters)
     if args.json or args.batch:
-        return {"query": question, "mode": args.mode, "results": [hit.to_json() for hit in hits]}
+        return {"query": question, "mode": args.mode, "relevant_found": any_relevant(hits),
+                "results": [hit.to_json() for hit in hits]}
     return render_hits(question, hits)
 
 

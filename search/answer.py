@@ -22,12 +22,12 @@ import numpy as np
 from indexer.document import ROLE_PLAN, ROLE_PROBLEM
 from indexer.e5model import DEFAULT_MODEL
 from indexer.intent import admits_shortcoming, announces_plan
-from search.coverage import coverage, slot_weights
+from search.coverage import coverage
 from search.fuse import score_mix
 from search.numbers import is_count_question, number_phrases, question_unit
 from search.searcher import CANDIDATES, Hit, check_question
-from search.question import (asked_part, asks_how, asks_yes_no, is_township_question, question_focus, question_slots,
-                             topic_of)
+from search.question import asked_part, asks_how, asks_yes_no, is_township_question, question_focus, topic_of
+from search.relevance import any_relevant, question_alternatives, rate
 from search.sentences import locate, split_sentences
 from search.token_match import token_recalls, token_weights
 
@@ -78,6 +78,10 @@ class Evidence:
     section_path: list[str]
     page: int
     support: float = 0.0  # how well the sentence says what is asked (answer ranking uses score)
+    page_end: int = 0  # last page of the chunk; 0 = `page`
+
+    def __post_init__(self):
+        self.page_end = self.page_end or self.page
 
 
 @dataclass
@@ -113,6 +117,12 @@ class Answer:
         return [t for t in self.townships if t.status == "done"]
 
     @property
+    def relevant_found(self) -> bool:
+        """Whether anything answers the question: townships doing it, or a passage saying most of what is
+        asked (search.relevance). If not, the passages are only the closest ones."""
+        return bool(self.done) or any_relevant(self.results)
+
+    @property
     def status_labels(self) -> dict[str, str]:
         return {**STATUS_LABELS, "done": _MAIN_LABELS[self.focus]}
 
@@ -124,6 +134,7 @@ class Answer:
         return {
             "question": self.question, "kind": self.kind, "answer": self.answer,
             "focus": self.focus, "about_shortcomings": self.about_shortcomings,
+            "relevant_found": self.relevant_found,
             "townships": [_township_json(t) for t in self.townships],
             "sentences": [_evidence_json(e) for e in self.sentences],
             "results": [hit.to_json() for hit in self.results],
@@ -137,9 +148,10 @@ def answer_question(searcher, question: str, filters=None, top_k: int = 10, exem
     analyzer = searcher.analyzer
     terms = analyzer.query_terms(question)
     idf = searcher.retrieval.idf
-    alternatives = [(slots, slot_weights(slots, idf)) for slots in question_slots(analyzer, question)]
+    alternatives = question_alternatives(analyzer, question, idf)
     ranking = searcher.rank(question, terms, CANDIDATES, "hybrid", filters)
     results = searcher.hits(ranking.top(top_k), terms)
+    rate(results, alternatives, idf)
     candidates = _candidates(searcher, question, terms, ranking, filters)
     focus = question_focus(question)
     if exemplars is not None:
@@ -149,7 +161,8 @@ def answer_question(searcher, question: str, filters=None, top_k: int = 10, exem
     townships = _group(searcher, evidence)
     township_kind = is_township_question(question)
     best_sentences = _best_sentences(evidence)
-    summary = _summary(question, townships, best_sentences, township_kind, focus)
+    relevant = any_relevant(results)
+    summary = _summary(question, townships, best_sentences, township_kind, focus, relevant)
     near = _near(searcher, below_cut, {(t.name, t.year) for t in townships})
     return Answer(question, "townships" if township_kind else "passages", summary, townships, best_sentences,
                   results, focus, near)
@@ -220,7 +233,7 @@ def _evidence(searcher, sentence: _Sentence, texts: dict[str, str]) -> Evidence:
     return Evidence(record.id, searcher.document_info(record.doc_id).source, record.doc_id, record.text,
                     sentence.text, sentence.start, sentence.end, char_start, char_end,
                     round(_score(sentence), 4), round(sentence.cover, 3), sentence.numbers, record.role,
-                    record.section_path, record.page, round(sentence.support, 4))
+                    record.section_path, record.page, round(sentence.support, 4), record.page_end)
 
 
 def _near(searcher, below_cut: list[_Sentence], listed: set[tuple]) -> list[TownshipAnswer]:
@@ -350,7 +363,9 @@ def _best_sentences(judged: list[tuple[Evidence, str]], limit: int = 5) -> list[
 
 
 def _summary(question: str, townships: list[TownshipAnswer], sentences: list[Evidence], township_kind: bool,
-             focus: str = "deeds") -> str:
+             focus: str = "deeds", relevant: bool = True) -> str:
+    """`relevant`: whether some passage says most of what is asked (search.relevance); if none does and no
+    township did it, the best sentence is offered as the closest one, not as the answer."""
     done = [t for t in townships if t.status == "done"]
     others = [t for t in townships if t.status != "done"]
     how = asks_how(question)
@@ -374,6 +389,8 @@ def _summary(question: str, townships: list[TownshipAnswer], sentences: list[Evi
         more = f"共 {len(done)} 个乡镇明确提到，列在下方。" if done else ""
         return f"主要做法：「{best.sentence}」（{best.source}）{more}"
     best = sentences[0]
+    if not relevant and not done:
+        return f"没有找到明确回答这个问题的内容。最接近的一句：「{best.sentence}」（{best.source}）"
     return f"最相关的依据：「{best.sentence}」（{best.source}）"
 
 

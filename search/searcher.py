@@ -15,6 +15,7 @@ from indexer.store import (EVERYTHING, DocumentRecord, IndexProblem, Scope, Stor
 from search.filters import FilterColumns, Filters, expression
 from search.fuse import FUSIONS, Ranking
 from search.highlight import highlight_spans
+from search.relevance import question_alternatives, rate
 
 MODES = ("hybrid", "dense", "bm25")
 MAX_QUERY_CHARS = 500
@@ -53,6 +54,9 @@ class Hit:
     matched_terms: list[str] = field(default_factory=list)
     row: int = -1
     page_end: int = 0  # last page of the text; 0 = `page`
+    # How much of the question the passage says, 0–1, comparable across questions and modes (search.relevance);
+    # None where there is no question (similar passages).
+    relevance: float | None = None
 
     def __post_init__(self):
         self.page_end = self.page_end or self.page
@@ -212,7 +216,10 @@ class Searcher:
         terms = self.analyzer.query_terms(question)
         version = self._version  # one version for ranking and reading the rows, though a refresh may swap it
         ranking = self.rank(question, terms, max(top_k, 1), mode, filters, fusion, version)
-        return self.hits(ranking.top(top_k), terms, version)
+        hits = self.hits(ranking.top(top_k), terms, version)
+        idf = version.stored.retrieval.idf
+        rate(hits, question_alternatives(self.analyzer, question, idf), idf)
+        return hits
 
     def scope(self, filters: Filters | None) -> Scope:
         """The rows `filters` allow: a mask for in-process search, an expression for Milvus."""

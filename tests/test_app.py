@@ -5,6 +5,7 @@ marked `model` run the real questions on the shared sample index.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 import time
@@ -144,6 +145,23 @@ def test_filters_and_mode_come_from_the_url_and_go_back_into_it(site):
     assert at.query_params["township"] == "李庄乡" and at.query_params["mode"] == "bm25"
     at.multiselect(key="w_townships").set_value([]).run()
     assert "township" not in at.query_params and at.query_params["q"] == "法律顾问"
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25"])
+def test_a_question_no_report_answers_says_so_first_and_still_offers_the_closest_passages(site, mode):
+    at = run_app(q="无人机巡查执法队", mode=mode)
+    assert_clean(at)
+    assert "没有找到明确回答这个问题的段落" in page_text(at) and 'class="rl-card"' not in html(at)
+    at.toggle(key="closest-无人机巡查执法队").set_value(True).run()
+    cards = html(at).split('class="rl-card"')[1:]
+    assert len(cards) == 10
+    # one 0–1 scale in every mode: never a raw BM25 score
+    assert all(re.search(r"相关度 0\.[0-4]\d<", card) for card in cards)
+
+
+def test_relevant_passages_show_their_relevance_without_a_notice(site):
+    at = run_app(q="聘请法律顾问", mode="bm25")
+    assert "没有找到明确回答" not in page_text(at) and "相关度 1.00" in html(at)
 
 
 def test_browser_back_and_forward_let_the_url_win_over_widget_state(site):

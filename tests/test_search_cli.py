@@ -8,7 +8,7 @@ from search.__main__ import main
 pytestmark = pytest.mark.model
 
 HIT_KEYS = {"rank", "id", "score", "text", "source", "title", "township", "county", "year", "section", "role", "page",
-            "char_start", "char_end", "highlights"}
+            "char_start", "char_end", "highlights", "relevance"}
 
 
 @pytest.fixture(autouse=True)

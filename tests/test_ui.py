@@ -7,7 +7,7 @@ import io
 from indexer.store import ParagraphRecord
 from search import Hit
 from search.answer import Answer, Evidence, TownshipAnswer
-from ui.export import to_csv, to_markdown
+from ui.export import CSV_COLUMNS, to_csv, to_markdown
 from ui.render import highlight, snippet
 from ui.report import document_html
 from ui.uploads import safe_name, save_uploads
@@ -73,7 +73,7 @@ def test_save_uploads_never_overwrites_silently_or_stores_duplicates(tmp_path):
 def _results():
     hit = Hit(rank=1, id="d1-0001", score=0.9, text="=1+2 聘请<b>法律顾问</b>", source="a.txt", doc_id="d1", title=None,
               township="甲乡", county="乙县", year=2021, section_path=["一、做法"], role="做法成效", page=1,
-              char_start=10, char_end=30)
+              char_start=10, char_end=30, page_end=2, relevance=0.85)
     evidence = Evidence("d1-0001", "a.txt", "d1", hit.text, "聘请<b>法律顾问</b>", 5, 20, 15, 30, 0.8, 1.0, [],
                         "做法成效", ["一、做法"], 1)
     answer = Answer("哪些乡镇聘请了法律顾问", "townships", "共 1 个乡镇", [TownshipAnswer("甲乡", "乙县", 2021, "done", 0.8,
@@ -95,7 +95,17 @@ def test_markdown_export_cites_sources_and_escapes_html():
     text = to_markdown("<问题>", answer, hits, ["乡镇：甲乡"], None)
     assert "# 检索结果：&lt;问题&gt;" in text and "&lt;b&gt;法律顾问&lt;/b&gt;" in text and "<b>" not in text
     assert "「聘请&lt;b&gt;法律顾问&lt;/b&gt;」[1]" in text
-    assert "[2] a.txt，第 1 页，字符 10–30：<?doc=d1&p=d1-0001>" in text
+    assert "[2] a.txt，第1–2页，字符 10–30：<?doc=d1&p=d1-0001>" in text
+    assert "｜相关度 0.85 [2]" in text
+
+
+def test_exports_show_the_comparable_relevance_and_both_pages():
+    """相关度 is search.relevance's 0–1 figure (a hit's) or the evidence sentence's cover, not a mode's score."""
+    answer, hits = _results()
+    rows = list(csv.reader(io.StringIO(to_csv(answer, hits).decode("utf-8-sig"))))
+    column, pages = CSV_COLUMNS.index("相关度"), CSV_COLUMNS.index("页码")
+    assert rows[1][column] == "1.00" and rows[2][column] == "0.85"
+    assert rows[1][pages] == "1" and rows[2][pages] == "1–2"
 
 
 def test_save_uploads_refuses_what_the_build_would_skip_for_size(tmp_path):

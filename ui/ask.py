@@ -9,7 +9,8 @@ from search import FilterError, Filters, QueryError, Searcher
 from search.answer import WEAK_LABEL, others_label
 from search.question import asks_how
 from ui import export, params, state
-from ui.render import badge, doc_href, escape, highlight, link, notice, section_label, snippet
+from search.relevance import RELEVANT, any_relevant
+from ui.render import badge, doc_href, escape, highlight, link, notice, page_label, section_label, snippet
 
 EXAMPLES = ("哪些乡镇聘请了法律顾问", "信访矛盾怎么化解", "普法宣传有哪些做法", "哪些乡镇开展了行政执法培训",
             "存在哪些问题和不足")
@@ -47,13 +48,13 @@ def show(searcher: Searcher, filters: Filters, mode: str) -> None:
     if asks_how(question):  # "怎么调解的": the paragraphs that say how come first, then who did it
         st.html(f'<div class="rl-summary">{escape(results.answer.answer)}</div>')
         _export(results, filters, mode)
-        _passages(searcher, results.hits, mode)
+        _passages(searcher, results, mode)
         _townships(results.answer)
         return
     st.html(f'<div class="rl-summary">{escape(results.answer.answer)}</div>')
     _townships(results.answer)
     _export(results, filters, mode)
-    _passages(searcher, results.hits, mode)
+    _passages(searcher, results, mode)
 
 
 def _results(searcher: Searcher, question: str, filters: Filters, mode: str) -> Results:
@@ -91,12 +92,22 @@ def _township_row(township, labels: dict[str, str]) -> str:
             f'<span class="rl-muted">{escape(where)}</span>{badge(labels[township.status], township.status)}'
             f'{badge(WEAK_LABEL, "weak") if township.weak else ""}'
             f'</div><div class="rl-text">{highlight(window, spans, "rl-ev")}</div>'
-            f'<div class="rl-muted">{numbers}{link(href, f"查看原文 · {evidence.source} 第{evidence.page}页")}'
+            f'<div class="rl-muted">{numbers}{link(href, f"查看原文 · {evidence.source} {page_label(evidence.page, evidence.page_end)}")}'
             f' · {escape(evidence.role)} · {escape(section_label(evidence.section_path))}</div></div>')
 
 
-def _passages(searcher: Searcher, hits, mode: str) -> None:
-    st.subheader(f"相关段落（{len(hits)}）")
+def _passages(searcher: Searcher, results: Results, mode: str) -> None:
+    hits = results.hits
+    # Townships found doing it mean the question is answered, whatever the passages' own figures; the
+    # passages of another mode (results.hits) are judged by their own relevance.
+    if hits and not (results.answer.done or any_relevant(hits)):
+        st.subheader("相关段落")
+        notice(f"没有找到明确回答这个问题的段落：检索到的段落相关度都低于 {RELEVANT}，"
+               "报告中可能没有写到这件事。可以换个说法再试。", "info")
+        if not st.toggle(f"显示最接近的段落（{len(hits)}）", key=f"closest-{results.question}"):
+            return
+    else:
+        st.subheader(f"相关段落（{len(hits)}）")
     if mode != "hybrid":
         st.caption(f"段落按“{params.MODE_LABELS[mode]}”方式排序；上方乡镇汇总使用混合检索。")
     if not hits:
@@ -115,10 +126,12 @@ def _passages(searcher: Searcher, hits, mode: str) -> None:
 def hit_card(hit) -> str:
     terms = "、".join(hit.matched_terms) if hit.matched_terms else "无（按语义匹配）"
     where = " ".join(p for p in (hit.county, f"{hit.year}年" if hit.year else None) if p)
-    source = link(doc_href(hit.doc_id, hit.id), f"查看原文 · {hit.source} 第{hit.page}页")
+    source = link(doc_href(hit.doc_id, hit.id), f"查看原文 · {hit.source} {page_label(hit.page, hit.page_end)}")
+    # Relevance (search.relevance) is one 0–1 scale for every question and mode; similar passages have none.
+    score = "" if hit.relevance is None else f'<span class="rl-muted rl-score">相关度 {hit.relevance:.2f}</span>'
     return (f'<div class="rl-card"><div class="rl-head"><span class="rl-rank">{hit.rank}</span>'
             f'<b>{escape(hit.township or "（乡镇未识别）")}</b> <span class="rl-muted">{escape(where)}</span>'
-            f'{badge(hit.role)}<span class="rl-muted rl-score">相关度 {hit.score:.3f}</span></div>'
+            f'{badge(hit.role)}{score}</div>'
             f'<div class="rl-muted">{escape(section_label(hit.section_path))}</div>'
             f'<div class="rl-text">{highlight(hit.text, hit.highlights)}</div>'
             f'<div class="rl-muted">命中词：{escape(terms)}　{source}</div></div>')

@@ -11,7 +11,7 @@ import io
 import time
 
 from search.answer import WEAK_LABEL
-from search.render import place
+from search.render import page_label, place
 from ui.render import doc_href, section_label
 
 CSV_COLUMNS = ["类型", "序号", "乡镇", "县区", "年度", "状态", "段落类型", "小节", "相关度", "内容", "来源文件", "页码",
@@ -32,17 +32,27 @@ def to_csv(answer, hits, base_url: str | None = None) -> bytes:
             rows.append(["乡镇回答", number, township.name, township.county or "", township.year or "",
                          answer.status_labels.get(township.status, township.status)
                          + (f"（{WEAK_LABEL}）" if township.weak else ""), evidence.role,
-                         section_label(evidence.section_path), f"{evidence.score:.3f}", evidence.sentence,
-                         evidence.source, evidence.page, f"{evidence.char_start}-{evidence.char_end}",
+                         section_label(evidence.section_path), f"{evidence.coverage:.2f}", evidence.sentence,
+                         evidence.source, _pages(evidence.page, evidence.page_end), f"{evidence.char_start}-{evidence.char_end}",
                          absolute(href, base_url)])
     for hit in hits:
         rows.append(["检索段落", hit.rank, hit.township or "", hit.county or "", hit.year or "", "", hit.role,
-                     section_label(hit.section_path), f"{hit.score:.3f}", hit.text, hit.source, hit.page,
+                     section_label(hit.section_path), _relevance(hit), hit.text, hit.source,
+                     _pages(hit.page, hit.page_end),
                      f"{hit.char_start}-{hit.char_end}", absolute(doc_href(hit.doc_id, hit.id), base_url)])
     buffer = io.StringIO()
     csv.writer(buffer).writerows([[_cell(value) for value in row] for row in rows])
     # The BOM makes Excel and WPS read the file as UTF-8 instead of the local code page.
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _relevance(hit) -> str:
+    """search.relevance's 0–1 figure, the one the app shows (the modes' own scores are not comparable)."""
+    return "" if hit.relevance is None else f"{hit.relevance:.2f}"
+
+
+def _pages(page: int, page_end: int) -> str:
+    return str(page) if page_end in (0, page) else f"{page}–{page_end}"
 
 
 def _cell(value) -> str:
@@ -54,8 +64,8 @@ def _cell(value) -> str:
 def to_markdown(question: str, answer, hits, conditions: list[str], base_url: str | None = None) -> str:
     citations: list[str] = []
 
-    def cite(source: str, page: int, start: int, end: int, href: str) -> str:
-        citations.append(f"[{len(citations) + 1}] {_md(source)}，第 {page} 页，字符 {start}–{end}："
+    def cite(source: str, pages: str, start: int, end: int, href: str) -> str:
+        citations.append(f"[{len(citations) + 1}] {_md(source)}，{pages}，字符 {start}–{end}："
                          f"<{absolute(href, base_url)}>")
         return f"[{len(citations)}]"
 
@@ -70,7 +80,7 @@ def to_markdown(question: str, answer, hits, conditions: list[str], base_url: st
             for township in group:
                 evidence = township.evidence[0]
                 href = doc_href(evidence.doc_id, evidence.id, (evidence.char_start, evidence.char_end))
-                mark = cite(evidence.source, evidence.page, evidence.char_start, evidence.char_end, href)
+                mark = cite(evidence.source, page_label(evidence.page, evidence.page_end), evidence.char_start, evidence.char_end, href)
                 check = f"（{WEAK_LABEL}）" if township.weak else ""
                 lines.append(f"- **{_md(place(township.name, township.county, township.year))}**{check}："
                              f"「{_md(evidence.sentence)}」{mark}")
@@ -80,9 +90,11 @@ def to_markdown(question: str, answer, hits, conditions: list[str], base_url: st
     if not hits:
         lines += ["（无）", ""]
     for hit in hits:
-        mark = cite(hit.source, hit.page, hit.char_start, hit.char_end, doc_href(hit.doc_id, hit.id))
+        mark = cite(hit.source, page_label(hit.page, hit.page_end), hit.char_start, hit.char_end,
+                    doc_href(hit.doc_id, hit.id))
+        relevance = f"｜相关度 {hit.relevance:.2f}" if hit.relevance is not None else ""
         lines += [f"{hit.rank}. {_md(place(hit.township, hit.county, hit.year))}｜{hit.role}｜"
-                  f"{_md(section_label(hit.section_path))}｜相关度 {hit.score:.3f} {mark}", "",
+                  f"{_md(section_label(hit.section_path))}{relevance} {mark}", "",
                   "   > " + _md(hit.text).replace("\n", " "), ""]
     lines += ["## 引用来源", ""] + [c + "  " for c in citations]
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from search.highlight import merge_spans
+from search.render import page_label  # noqa: F401 (the pages' one spelling of a page range)
 
 CSS = """
 <style>
@@ -128,6 +129,3 @@ METADATA_HINT = ("“（无标题）”“（未识别）”：报告里没有�
                  "file,township,county,year,title）补上，只填要补的字段，保存后更新索引。")
 
 
-def page_label(page: int, page_end: int | None = None) -> str:
-    """"第3页", or "第1–2页" for text that runs over a page end."""
-    return f"第{page}–{page_end}页" if page_end and page_end != page else f"第{page}页"
