@@ -181,9 +181,13 @@ def asked_part(question: str) -> str:
     return text or question
 
 
+_YES_NO_WORDS = re.compile(r"(?:有没有|有无|是否有|是否|是不是)(?:乡镇街道|乡镇|街道)?|(?:了没有|了没|没有|了?吗)$")
+
+
 def topic_of(question: str) -> str:
-    """"哪些乡镇聘请了法律顾问？" → "聘请法律顾问"."""
+    """"哪些乡镇聘请了法律顾问？" → "聘请法律顾问"; "执法过程有没有用执法记录仪全程记录" → "执法过程用执法记录仪全程记录"."""
     topic = _TOPIC_PREFIX.sub("", asked_part(question).rstrip("？?。！!"))
+    topic = _YES_NO_WORDS.sub("", topic)
     return re.sub(r"了(?=[\u4e00-\u9fff])", "", topic) or question
 
 

@@ -6,6 +6,11 @@ def test_question_kinds_and_topics():
     assert is_township_question("哪些乡镇开展了宪法宣传") and not is_township_question("信访矛盾怎么化解")
     assert topic_of("哪些乡镇聘请了法律顾问？") == "聘请法律顾问"
     assert topic_of("有哪些街道开展了宪法宣传") == "开展宪法宣传"
+    # a yes/no question's topic is what was done, without the asking words
+    assert topic_of("执法过程有没有用执法记录仪全程记录") == "执法过程用执法记录仪全程记录"
+    assert topic_of("有没有乡镇聘请律师当法律顾问？") == "聘请律师当法律顾问"
+    assert topic_of("乡镇是否建立了重大决策合法性审查制度") == "乡镇建立重大决策合法性审查制度"
+    assert topic_of("开展宪法宣传周活动了吗") == "开展宪法宣传周活动"
     assert asks_about_shortcomings("哪些乡镇承认执法力量薄弱") and asks_about_shortcomings("哪些乡镇存在的问题是经费不足")
     assert not asks_about_shortcomings("哪些乡镇把发现的问题整改了") and not asks_about_shortcomings("哪些乡镇排查矛盾问题")
     # a clause before the asking one gives the asker's reason, unless the asking clause says nothing of its own
