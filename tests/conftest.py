@@ -55,6 +55,25 @@ def sample_searcher(sample_index, embedder):
     return Searcher.load(sample_index, embedder=embedder)
 
 
+@pytest.fixture(scope="session")
+def hash_index(tmp_path_factory):
+    """An index of the sample corpus built with the hashing stand-in model: fast, no transformer (read-only)."""
+    from indexer import build_index
+    from tests.fakes import HashEmbedder
+
+    index = tmp_path_factory.mktemp("hash-index")
+    build_index([SAMPLE_CORPUS], index, embedder=HashEmbedder())
+    return index
+
+
+@pytest.fixture(scope="session")
+def hash_searcher(hash_index):
+    from search import Searcher
+    from tests.fakes import HashEmbedder
+
+    return Searcher.load(hash_index, embedder=HashEmbedder())
+
+
 MORE_CORPUS = ROOT / "tests" / "data" / "more"
 
 

@@ -212,12 +212,18 @@ def test_html_in_a_question_or_a_report_is_shown_as_text(site):
 # --- deep links ---------------------------------------------------------------------------------------
 
 
-def test_source_link_opens_the_report_at_the_cited_paragraph(site):
-    doc_id = site.doc_id("003_1c944b72cf063491.txt")
+def open_cited(site: Site, source: str, cited: str) -> AppTest:
+    """The app opened by the source link of the chunk of `source` that contains `cited`."""
+    doc_id = site.doc_id(source)
     searcher = Searcher.load(site.index, embedder=site.embedder)
-    chunk = next(c for c in searcher.chunks_of(doc_id) if "法律顾问1名" in c.text)
+    chunk = next(c for c in searcher.chunks_of(doc_id) if cited in c.text)
     at = run_app(doc=doc_id, p=chunk.id)
     assert_clean(at)
+    return at
+
+
+def test_source_link_opens_the_report_at_the_cited_paragraph(site):
+    at = open_cited(site, "003_1c944b72cf063491.txt", "法律顾问1名")
     assert '<h2 class="rl-title">大桥瑶族乡2021年度法治政府工作报告</h2>' in html(at)
     bodies = [e.value for e in at.get("html")]
     document = next(b for b in bodies if 'class="rl-doc"' in b)
@@ -338,11 +344,7 @@ def test_report_view_cites_a_paragraph_that_runs_over_a_page_end_with_both_pages
 
     write_pdf(site.corpus / "石桥镇.pdf")
     build_index([site.corpus], site.index, embedder=site.embedder)
-    doc_id = site.doc_id("石桥镇.pdf")
-    searcher = Searcher.load(site.index, embedder=site.embedder)
-    chunk = next(c for c in searcher.chunks_of(doc_id) if "对重大行政决策和政府合同" in c.text)
-    at = run_app(doc=doc_id, p=chunk.id)
-    assert_clean(at)
+    at = open_cited(site, "石桥镇.pdf", "对重大行政决策和政府合同")
     assert "引用的段落在第1–2页" in page_text(at)
     outline = "".join(e.value for e in at.sidebar.get("html"))
     assert "深入开展普法宣传" in outline and "对重大行政决策" not in outline

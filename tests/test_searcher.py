@@ -12,16 +12,9 @@ from tests.fakes import HashEmbedder
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "samples"
 
 
-@pytest.fixture(scope="module")
-def fake_index(tmp_path_factory):
-    index = tmp_path_factory.mktemp("fake-index")
-    build_index([CORPUS], index, embedder=HashEmbedder())
-    return index
-
-
-@pytest.fixture(scope="module")
-def searcher(fake_index):
-    return Searcher.load(fake_index, embedder=HashEmbedder())
+@pytest.fixture
+def searcher(hash_searcher):
+    return hash_searcher
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
@@ -72,9 +65,9 @@ def test_unknown_mode_is_refused(searcher):
         searcher.query("法律顾问", mode="magic")
 
 
-def test_an_index_refuses_another_model(fake_index):
+def test_an_index_refuses_another_model(hash_index):
     with pytest.raises(ModelMismatch, match="test/hash-bigrams"):
-        Searcher.load(fake_index, model="some/other-model")
+        Searcher.load(hash_index, model="some/other-model")
 
 
 def test_similar_practices_come_from_other_townships(searcher):
@@ -105,9 +98,9 @@ def test_document_access_is_limited_to_indexed_documents(searcher):
     assert searcher.paragraphs("nope") == [] and searcher.chunk("nope") is None
 
 
-def test_statements_are_kept_for_the_next_question(fake_index):
+def test_statements_are_kept_for_the_next_question(hash_index):
     embedder = HashEmbedder()
-    searcher = Searcher.load(fake_index, embedder=embedder)
+    searcher = Searcher.load(hash_index, embedder=embedder)
     first = searcher.statements(["聘用法律顾问1名。", "开展普法宣传。"])
     encoded = embedder.encoded
     again = searcher.statements(["开展普法宣传。", "聘用法律顾问1名。", "配备执法记录仪。"])

@@ -15,10 +15,7 @@ HEAVY = ("torch", "transformers", "sentence_transformers")
 
 def _loaded_after(code: str) -> set[str]:
     """Top-level modules present in a fresh interpreter after running `code`."""
-    script = code + "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          check=True)
-    return set(json.loads(done.stdout.splitlines()[-1]))
+    return {name.split(".")[0] for name in _loaded_modules_of(code)}
 
 
 def test_command_modules_import_no_model_library_and_no_document_reader():
