@@ -151,6 +151,7 @@ def run_checklist(searcher, checklist: Checklist, filters=None, reviews: ReviewS
     import time
 
     started = time.perf_counter()
+    searcher = searcher.pinned()  # one index version for the whole table, whatever a build publishes meanwhile
     townships = _townships(searcher, filters)
     hashes = document_hashes(searcher)
     doc_ids = {d.source: d.doc_id for d in searcher.documents()}

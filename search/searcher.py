@@ -1,6 +1,7 @@
 """The search facade: `Searcher.load(index_dir)` once, then `query`, `ask` and `similar`."""
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from dataclasses import asdict, dataclass, field
@@ -258,13 +259,19 @@ class Searcher:
                             matched_terms=matched, row=record.row, page_end=record.page_end))
         return hits
 
+    def pinned(self) -> "Searcher":
+        """This searcher held to the index version in use now, for a read of many steps (ask, similar): a
+        refresh by another thread meanwhile swaps the original's version, not this one's, so rows found in one
+        version are never read from another. Caches and the model are shared."""
+        return copy.copy(self)
+
     def ask(self, question: str, filters: Filters | None = None, top_k: int = 10, exemplars=None):
         from search.answer import answer_question
-        return answer_question(self, question, filters, top_k, exemplars)
+        return answer_question(self.pinned(), question, filters, top_k, exemplars)
 
     def similar(self, chunk_id: str, other_townships: bool = True, top_k: int = 10) -> list[Hit]:
         from search.similar import similar_passages
-        return similar_passages(self, chunk_id, other_townships, top_k)
+        return similar_passages(self.pinned(), chunk_id, other_townships, top_k)
 
     # --- documents ---------------------------------------------------------------------------------------
 

@@ -91,6 +91,33 @@ def test_refresh_switches_to_a_newly_published_version(tmp_path):
     assert searcher.query("智慧普法驿站", top_k=1, mode="bm25")[0].township == "青山镇"
 
 
+def test_an_answer_reads_one_version_though_another_thread_refreshes_midway(tmp_path, monkeypatch):
+    """The app shares one Searcher between sessions; a refresh while an answer is being made must not make it
+    read rows found in the old version from the new one (another report's chunk, or none)."""
+    import search.answer
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    build_index([corpus], tmp_path / "index", embedder=HashEmbedder())
+    searcher = Searcher.load(tmp_path / "index", embedder=HashEmbedder())
+    before = searcher.ask("哪些乡镇聘请了法律顾问")
+    for path in sorted(corpus.glob("00[0-2]_*.txt")):  # the rows of the rest move
+        path.unlink()
+    build_index([corpus], tmp_path / "index", embedder=HashEmbedder())
+    candidates = search.answer._candidates
+
+    def refreshed_midway(*args, **kwargs):
+        found = candidates(*args, **kwargs)
+        assert searcher.refresh()  # another session's rerun
+        return found
+
+    monkeypatch.setattr(search.answer, "_candidates", refreshed_midway)
+    during = searcher.ask("哪些乡镇聘请了法律顾问")
+    assert during.to_json() == before.to_json()
+    monkeypatch.setattr(search.answer, "_candidates", candidates)
+    assert {t.name for t in searcher.ask("哪些乡镇聘请了法律顾问").townships} < {t.name for t in before.townships}
+
+
 def test_document_access_is_limited_to_indexed_documents(searcher):
     document = searcher.documents()[0]
     assert searcher.document(document.doc_id).text
