@@ -233,15 +233,16 @@ class Searcher:
         scope = _scope(version.columns, filters)
         if len(retrieval) == 0 or (scope.mask is not None and not scope.mask.any()):
             return Ranking.empty()
-        keyword_scores, keyword_rows = retrieval.keyword_top(terms, max(k, CANDIDATES), scope)
         if mode == "bm25":
+            keyword_scores, keyword_rows = retrieval.keyword_top(terms, max(k, CANDIDATES), scope)
             return Ranking(keyword_rows, keyword_scores)
         query_vector = self.query_vector(question)
         dense_scores, dense_rows = retrieval.dense_top(query_vector, max(k, CANDIDATES), scope)
         if mode == "dense":
             return Ranking(dense_rows, dense_scores)
+        _, keyword_rows = retrieval.keyword_top(terms, CANDIDATES, scope)
         # Every candidate gets both scores exactly (search/fuse.py), also those only one side proposed.
-        rows = np.union1d(dense_rows, keyword_rows[:CANDIDATES])
+        rows = np.union1d(dense_rows, keyword_rows)
         return FUSIONS[fusion](rows, retrieval.keyword_scores(terms, rows), retrieval.cosines(query_vector, rows))
 
     def hits(self, ranking: Ranking, terms: dict[str, float], version: _Version | None = None) -> list[Hit]:

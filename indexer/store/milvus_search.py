@@ -88,31 +88,41 @@ class MilvusRetrieval:
     def dense_top(self, vector: np.ndarray, k: int, scope: Scope = EVERYTHING):
         return self._search(_floats(vector), "vector", min(k, self.chunks), scope.expression)
 
+    # Exact scores of given rows are computed here from the rows' stored fields: fetching 200 rows by key took
+    # 50–100 ms on a 100k-chunk Milvus Lite collection, a search restricted to them 290–550 ms.
+
     def keyword_scores(self, terms: dict[str, float], rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
         query = self.vocabulary.query(terms)
         if not query or len(rows) == 0:
             return np.zeros(len(rows), np.float32)
-        return _by_row(rows, *self._search(query, "keywords", len(rows), _rows_expression(rows)))
+        postings = self._fetch(rows, "keywords")
+        return np.array([sum(weight * postings[int(r)].get(dimension, 0.0) for dimension, weight in query.items())
+                         for r in rows], dtype=np.float32)
 
     def cosines(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
         if len(rows) == 0:
             return np.zeros(0, np.float32)
-        return _by_row(rows, *self._search(_floats(vector), "vector", len(rows), _rows_expression(rows)))
+        return self.vectors(rows) @ np.asarray(vector, dtype=np.float32).ravel()
 
     def vectors(self, rows) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
-        found: dict[int, list[float]] = {}
+        found = self._fetch(rows, "vector")
+        matrix = np.array([found[int(r)] for r in rows], dtype=np.float32)
+        return matrix.reshape(len(rows), self.dimension)
+
+    def _fetch(self, rows: np.ndarray, field: str) -> dict:
+        """`field` of each row, by row."""
+        found = {}
         for start in range(0, len(rows), FETCH_BATCH):
             batch = rows[start:start + FETCH_BATCH]
             for entity in self.milvus.query(self.collection, filter=_rows_expression(batch),
-                                            output_fields=["row", "vector"], limit=len(batch)):
-                found[int(entity["row"])] = entity["vector"]
+                                            output_fields=["row", field], limit=len(batch)):
+                found[int(entity["row"])] = entity[field]
         if len(found) < len(set(rows.tolist())):
             raise KeyError(f"rows missing from {self.collection}")
-        matrix = np.array([found[int(r)] for r in rows], dtype=np.float32)
-        return matrix.reshape(len(rows), self.dimension)
+        return found
 
     def idf(self, term: str) -> float | None:
         return self.vocabulary.idf(term)
@@ -127,9 +137,3 @@ def _floats(vector: np.ndarray) -> list[float]:
 
 def _rows_expression(rows: np.ndarray) -> str:
     return f"row in [{','.join(str(int(r)) for r in rows)}]"
-
-
-def _by_row(rows: np.ndarray, scores: np.ndarray, found: np.ndarray) -> np.ndarray:
-    """Scores in the order of `rows`; rows the engine did not return (no shared term) score 0."""
-    lookup = dict(zip(found.tolist(), scores.tolist()))
-    return np.array([lookup.get(int(r), 0.0) for r in rows], dtype=np.float32)
