@@ -21,7 +21,7 @@ def rows_for_size(prepared: dict, queries: dict[str, dict]) -> list[dict]:
         parts = prepared["parts_mb"][kind]
         for mode, latency in measured["latency"].items():
             if kind == "milvus":  # one collection holds vectors, keyword weights and fields: one build, one disk
-                index, build, disk, recall = f"milvus-{mode}", timings["milvus_build_s"], sum(parts.values()), None
+                index, build, disk, recall = f"milvus-{mode}", timings["milvus_build_s"], sum(v for v in parts.values() if v is not None), None
             elif mode == "bm25":
                 index, build, disk, recall = "bm25", timings["bm25_build_s"], parts["bm25"], None
             elif mode == "dense":

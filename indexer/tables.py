@@ -34,6 +34,7 @@ def table_lines(grid: list[list[str]]) -> list[str]:
         rows = rows[1:]
     if rows and len(rows) > 1 and rows[0][0].strip().lower() in _SEQUENCE_HEADERS:
         rows = [row[1:] for row in rows]
+    rows = [row for row in rows if any(cell.strip() for cell in row)]  # a row that was only its number
     if not rows:
         return lines
     width = max(len(row) for row in rows)

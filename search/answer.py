@@ -384,13 +384,13 @@ def _summary(question: str, townships: list[TownshipAnswer], sentences: list[Evi
         return base
     if not sentences:
         return "未找到相关内容。"
+    if not relevant and not done:
+        return f"没有找到明确回答这个问题的内容。最接近的一句：「{sentences[0].sentence}」（{sentences[0].source}）"
     if how:  # lead with a sentence that says how, not with a statistic
         best = next((e for e in sentences if not _DIGIT.search(e.sentence)), sentences[0])
         more = f"共 {len(done)} 个乡镇明确提到，列在下方。" if done else ""
         return f"主要做法：「{best.sentence}」（{best.source}）{more}"
     best = sentences[0]
-    if not relevant and not done:
-        return f"没有找到明确回答这个问题的内容。最接近的一句：「{best.sentence}」（{best.source}）"
     return f"最相关的依据：「{best.sentence}」（{best.source}）"
 
 

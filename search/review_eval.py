@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.corpus:
             from indexer import build_index
             index = Path(scratch)
-            build_index(args.corpus, index)
+            build_index(args.corpus, index, store="faiss")  # never the served Milvus alias (RULEOFLAW_STORE)
         results = measure(Searcher.load(index), questions)
     print(json.dumps(results, ensure_ascii=False, indent=1))
     return 0

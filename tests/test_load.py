@@ -273,6 +273,12 @@ def test_docx_table_caption_row_and_sequence_column(tmp_path):
     assert lines[1:4] == ["2023年普法活动统计", "送法进村：场次 14", "法治讲座：场次 6"]
 
 
+def test_a_table_row_with_only_its_number_is_dropped_not_the_report():
+    from indexer.tables import table_lines
+
+    assert table_lines([["序号", "活动", "场次"], ["1", "送法进村", "14"], ["2"]]) == ["送法进村：场次 14"]
+
+
 def test_docx_table_label_merged_down_labels_every_row_it_spans(tmp_path):
     path = _docx_with_table(tmp_path / "r.docx", [("普法活动", "对象", "场次"), ("送法进村", "村民", "14"),
                                                   ("", "学生", "6")])

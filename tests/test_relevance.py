@@ -64,6 +64,8 @@ def test_an_answer_without_a_relevant_passage_offers_the_closest_sentence_as_suc
     assert _summary("无人机巡查执法队", [], [sentence], False, relevant=False).startswith(
         "没有找到明确回答这个问题的内容。最接近的一句：「开展行政执法专项检查3次。」")
     assert _summary("执法检查", [], [sentence], False, relevant=True).startswith("最相关的依据")
+    # a how-question too: no "主要做法" when nothing says how
+    assert _summary("无人机怎么巡查执法", [], [sentence], False, relevant=False).startswith("没有找到明确回答")
 
 
 def test_an_answer_says_whether_anything_is_relevant(hash_searcher):

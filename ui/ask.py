@@ -109,7 +109,7 @@ def _passages(searcher: Searcher, results: Results, mode: str) -> None:
     else:
         st.subheader(f"相关段落（{len(hits)}）")
     if mode != "hybrid":
-        st.caption(f"段落按“{params.MODE_LABELS[mode]}”方式排序；上方乡镇汇总使用混合检索。")
+        st.caption(f"段落按“{params.MODE_LABELS[mode]}”方式排序；乡镇汇总使用混合检索。")
     if not hits:
         st.info("没有找到相关段落。可以放宽筛选条件，或换个说法再试。")
         return

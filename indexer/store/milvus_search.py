@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.store.bm25 import Bm25Index
+from indexer.store.layout import REBUILD_HINT, IndexDamaged
 from indexer.store.retrieval import EVERYTHING, Scope
 from indexer.store.spec import StoreSpec
 
@@ -121,7 +122,7 @@ class MilvusRetrieval:
                                             output_fields=["row", field], limit=len(batch)):
                 found[int(entity["row"])] = entity[field]
         if len(found) < len(set(rows.tolist())):
-            raise KeyError(f"rows missing from {self.collection}")
+            raise IndexDamaged(f"Milvus 集合 {self.collection} 缺少部分段落，索引已损坏。请运行 {REBUILD_HINT} 重建。")
         return found
 
     def idf(self, term: str) -> float | None:
