@@ -24,7 +24,7 @@ from indexer.metadata import SIDECAR_NAME, read_sidecar, sidecar_row
 from indexer.pipeline import index_terms, passage_text, process
 from indexer.scan import scan_corpus
 from indexer.store import (Bm25Index, ChunkRecord, DocumentRecord, IndexProblem, ParagraphRecord, StoredIndex,
-                           StoreSpec, build_lock, open_index, resolve_store, write_version)
+                           StoreError, StoreSpec, build_lock, open_index, resolve_store, write_version)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -78,6 +78,8 @@ def build_index(corpus_dirs: list[Path], index_dir: Path, model: str | None = No
     progress = progress or (lambda stage, done, total: None)
     with build_lock(index_dir):
         spec = resolve_store(index_dir, store)
+        if spec.is_milvus:
+            _refuse_another_folders_alias(index_dir, spec)
         previous = None if rebuild else _open_previous(index_dir, spec)
         model_name = model or (previous.manifest["model"] if previous else None)
         if embedder is None:
@@ -103,6 +105,22 @@ def build_index(corpus_dirs: list[Path], index_dir: Path, model: str | None = No
         _store(index_dir, entries, report, embedder, analyzer.version, spec)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _refuse_another_folders_alias(index_dir: Path, spec: StoreSpec) -> None:
+    """A Milvus alias served from another index folder is someone's index: building here would move the alias
+    away from it and drop its collections."""
+    from indexer.store import milvus_collection
+    from indexer.store.layout import finished_versions
+
+    served = milvus_collection.served_collection(spec)
+    if served is None:
+        return
+    try:
+        milvus_collection.version_of(spec, served, finished_versions(Path(index_dir)))
+    except IndexProblem:
+        raise StoreError(f"Milvus 别名 {spec.alias} 正在为另一个索引目录服务（集合 {served}），没有在 {index_dir} 上"
+                         f"建立索引，以免覆盖它。请用那个索引目录建立，或设置 RULEOFLAW_MILVUS_ALIAS 换一个别名。") from None
 
 
 def _open_previous(index_dir: Path, spec: StoreSpec) -> StoredIndex | None:

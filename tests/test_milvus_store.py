@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from indexer import build_index, list_index
-from indexer.store import StoreSpec, open_index, parse_store, served_token
+from indexer.store import StoreError, StoreSpec, open_index, parse_store, served_token
 from indexer.store import milvus_collection
 from search import Filters, Searcher
 from tests.fakes import HashEmbedder
@@ -119,6 +119,16 @@ def test_incremental_build_reembeds_only_changed_files_and_switches_the_alias(co
     assert "法治文化公园" in searcher.query("法治文化公园", mode="bm25")[0].text
 
 
+def test_a_build_from_another_folder_never_takes_over_a_served_alias(corpus, tmp_path, lite_file):
+    spec = _spec(lite_file, "taken")
+    build_index([corpus], tmp_path / "served", embedder=HashEmbedder(), store=spec)
+    served = milvus_collection.served_collection(spec)
+    with pytest.raises(StoreError, match="另一个索引目录"):
+        build_index([corpus], tmp_path / "other", embedder=HashEmbedder(), store=spec, rebuild=True)
+    assert milvus_collection.served_collection(spec) == served
+    assert Searcher.load(tmp_path / "served", embedder=HashEmbedder()).query("法律顾问", mode="bm25")
+
+
 def test_readers_keep_answering_while_a_build_switches_the_alias(corpus, tmp_path, lite_file):
     spec = _spec(lite_file, "switch")
     index = tmp_path / "index"
@@ -195,7 +205,6 @@ def test_a_build_killed_midway_leaves_the_served_index_intact(corpus, tmp_path):
 
 
 def test_store_settings_are_checked_with_messages_for_users(monkeypatch):
-    from indexer.store import StoreError
     assert parse_store("milvus://db.example:19530").uri == "http://db.example:19530"
     assert parse_store("milvus+https://db.example:443").describe() == "milvus+https://db.example:443"
     monkeypatch.setenv("RULEOFLAW_STORE", "milvus:/tmp/x.db")
