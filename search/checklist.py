@@ -3,7 +3,8 @@
 A checklist is a CSV with columns `id,question` (UTF-8 with or without BOM, or GBK, as Excel and WPS save it)
 or a .txt with one question per line. run_checklist asks each item once over all reports (Searcher.ask) and
 reads each township's cell from that answer, so a cell is exactly what `ask` says of that township, unless a
-person's review (search.reviews) overrides it. Reviews of an item also teach its answer (search.exemplars).
+person's review (search.reviews) overrides it. Reviews of an item also teach its answer here (search.exemplars);
+plain `ask` does not read them.
 """
 from __future__ import annotations
 
