@@ -44,6 +44,9 @@ def run(searcher, args, filters) -> int:
 
 def _check(searcher, args, filters) -> int:
     checklist = load_checklist(args.checklist)
+    for target in (args.xlsx, args.csv):  # checked before a run of minutes, not after it
+        if target is not None and not target.resolve().parent.is_dir():
+            raise ChecklistError(f"无法导出到 {target}：文件夹 {target.resolve().parent} 不存在。")
     store = ReviewStore.beside(searcher.index_dir)
 
     def progress(done, total, item):

@@ -261,3 +261,12 @@ def test_app_page_runs_reviews_and_offers_downloads(tmp_path, monkeypatch):
     reviews = ReviewStore.beside(index).reviews()
     assert len(reviews) == 1 and reviews[0].decision == "rejected" and first.startswith(reviews[0].township)
     assert "✗" in "\n".join(e.value for e in at.get("html"))
+
+
+def test_check_refuses_an_export_folder_that_does_not_exist_before_running(capsys, hash_index, tmp_path):
+    from search.__main__ import main
+
+    target = tmp_path / "no-such-folder" / "核查.xlsx"
+    assert main(["check", "--index", str(hash_index), "--xlsx", str(target)]) == 2
+    captured = capsys.readouterr()
+    assert "不存在" in captured.err and "[1/" not in captured.err
