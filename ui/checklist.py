@@ -28,7 +28,7 @@ def show(searcher) -> None:
         bar = st.progress(0.0, text="准备中…")
 
         def progress(done, total, item):
-            bar.progress(done / total, text=f"[{done}/{total}] {item.question}")
+            bar.progress(done / total, text=f"[{done}/{total}] 第 {item.id} 项")  # the text is Markdown
 
         st.session_state[_MATRIX] = run_checklist(searcher, checklist, reviews=store, progress=progress)
         st.session_state[_POSITION] = 0
@@ -102,7 +102,8 @@ def _review_panel(searcher, matrix, store: ReviewStore) -> None:
     st.session_state[_POSITION] = position
     cell = cells[position]
     status = STATUS_LABELS[cell_kind(cell)] + (f"（{REVIEW_LABELS[cell.review]}）" if cell.review else "")
-    st.markdown(f"**{escape(cell.township)}** {cell.year or ''} · {escape(questions[cell.indicator])} · {status}")
+    st.html(f"<div><b>{escape(cell.township)}</b> {cell.year or ''} · {escape(questions[cell.indicator])} · "
+            f"{escape(status)}</div>")  # data as text: st.markdown would render Markdown in a question
     evidence = cell.evidence[0] if cell.evidence else None
     if evidence:
         st.html(_evidence_html(searcher, evidence))
